@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class InterviewPrepConfig(AppConfig):
+    name = "interviewprep"
+    verbose_name = "InterviewPrep"

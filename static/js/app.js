@@ -1,0 +1,40 @@
+// Site-wide behaviour: when an htmx request fails, say so instead of doing nothing.
+(function () {
+  "use strict";
+
+  function showError(text) {
+    var box = document.getElementById("htmx-error");
+    if (!box) return;
+    box.textContent = text;
+    box.hidden = false;
+  }
+
+  function hideError() {
+    var box = document.getElementById("htmx-error");
+    if (box) box.hidden = true;
+  }
+
+  document.addEventListener("htmx:responseError", function (event) {
+    // Elements that handle their own errors (the autosave status) opt out.
+    if (event.target.closest("[data-own-errors]")) return;
+    var status = event.detail.xhr ? event.detail.xhr.status : 0;
+    if (status === 401 || status === 403) {
+      showError("Your session has ended or this action is not allowed. Log in again, then retry.");
+    } else if (status === 404) {
+      showError("That item no longer exists. Reload the page.");
+    } else if (status === 429) {
+      showError("Too many requests. Wait a moment and try again.");
+    } else {
+      showError("Something went wrong (error " + status + "). Nothing was changed; please try again.");
+    }
+  });
+
+  document.addEventListener("htmx:sendError", function (event) {
+    if (event.target.closest("[data-own-errors]")) return;
+    showError("The server could not be reached. Check your connection and try again.");
+  });
+
+  document.addEventListener("htmx:afterRequest", function (event) {
+    if (event.detail.successful) hideError();
+  });
+})();
