@@ -1,0 +1,474 @@
+"""Import and export of the question bank: `fixtures/bank/<topic-slug>.yaml`, one file per topic.
+
+Reading validates everything first and collects every problem, each naming the file, the item and
+the field; applying happens only when there are none, in one transaction, upserting by slug.
+Applying the same files twice changes nothing; exporting writes the format that was read.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.db import transaction
+from django.db.models import QuerySet
+
+from questions.models import FollowUp, Question, Topic
+from questions.models.bank import Kind, Level, Role, Status
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+TOPIC_FIELDS = {"slug", "name", "description", "position"}
+QUESTION_FIELDS = [
+    "slug", "title", "prompt", "kind", "level", "roles", "tags", "seconds", "status",
+    "answer", "key_points", "follow_ups", "sources",
+]  # fmt: skip
+FOLLOW_UP_FIELDS = ["prompt", "answer", "key_points"]
+MAX_TEXT = 50_000
+
+
+@dataclass(frozen=True)
+class BankError:
+    file: str
+    item: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.item}: {self.field}: {self.message}"
+
+
+class BankInvalid(Exception):
+    def __init__(self, errors: list[BankError]) -> None:
+        self.errors = errors
+        super().__init__("\n".join(str(e) for e in errors))
+
+
+@dataclass
+class BankFile:
+    name: str
+    topic: dict[str, Any]
+    questions: list[dict[str, Any]]
+
+
+@dataclass
+class Report:
+    topics_created: int = 0
+    topics_updated: int = 0
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.topics_created or self.topics_updated or self.created or self.updated)
+
+    def summary(self) -> str:
+        return (
+            f"topics: {self.topics_created} created, {self.topics_updated} updated; "
+            f"questions: {len(self.created)} created, {len(self.updated)} updated, "
+            f"{self.unchanged} unchanged"
+        )
+
+
+# Reading and validating ------------------------------------------------------------------------
+
+
+def bank_paths(paths: Iterable[str | Path]) -> list[Path]:
+    """Files named, and the *.yaml files of directories named, in a stable order."""
+    result: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            result.extend(sorted(path.glob("*.yaml")))
+        else:
+            result.append(path)
+    return result
+
+
+class _Checker:
+    """Collects the problems of one file."""
+
+    def __init__(self, name: str, errors: list[BankError]) -> None:
+        self.name = name
+        self.errors = errors
+
+    def error(self, item: str, field_name: str, message: str) -> None:
+        self.errors.append(BankError(self.name, item, field_name, message))
+
+    def text(
+        self, data: dict, key: str, item: str, *, required: bool = True, max_length: int = MAX_TEXT
+    ) -> str:
+        value = data.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                self.error(item, key, "is missing or empty")
+            return ""
+        if not isinstance(value, str | int | float) or isinstance(value, bool):
+            self.error(item, key, f"must be text, not {type(value).__name__}")
+            return ""
+        value = str(value)
+        if "\x00" in value:
+            self.error(item, key, "contains a NUL character")
+        if len(value) > max_length:
+            self.error(item, key, f"is longer than {max_length} characters")
+        return value
+
+    def text_list(self, data: dict, key: str, item: str, *, minimum: int = 0) -> list[str]:
+        value = data.get(key, [])
+        if value is None:
+            value = []
+        if not isinstance(value, list):
+            self.error(item, key, f"must be a list, not {type(value).__name__}")
+            return []
+        result = []
+        for i, entry in enumerate(value):
+            if (
+                not isinstance(entry, str | int | float)
+                or isinstance(entry, bool)
+                or not str(entry).strip()
+            ):
+                self.error(item, f"{key}[{i}]", "must be non-empty text")
+                continue
+            if "\x00" in str(entry):
+                self.error(item, f"{key}[{i}]", "contains a NUL character")
+            result.append(str(entry))
+        if len(result) < minimum:
+            self.error(item, key, f"needs at least {minimum} item(s)")
+        return result
+
+    def choice(
+        self, data: dict, key: str, item: str, choices: type, default: str | None = None
+    ) -> str:
+        value = data.get(key, default)
+        if value not in choices.values:
+            self.error(item, key, f"{value!r} is not one of: {', '.join(choices.values)}")
+            return default or ""
+        return value
+
+    def unknown(self, data: dict, allowed: Iterable[str], item: str) -> None:
+        for key in data:
+            if key not in allowed:
+                self.error(item, str(key), "is not a known field")
+
+
+def _yaml_error_message(exc: yaml.YAMLError) -> str:
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc)
+    if mark is not None:
+        return f"malformed YAML at line {mark.line + 1}, column {mark.column + 1}: {problem}"
+    return f"malformed YAML: {problem}"
+
+
+def parse_text(text: str, name: str, errors: list[BankError]) -> BankFile | None:
+    """One file's content, validated; problems go to `errors`."""
+    check = _Checker(name, errors)
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        check.error("file", "yaml", _yaml_error_message(exc))
+        return None
+    if not isinstance(data, dict):
+        check.error("file", "top level", "must be a mapping with 'topic' and 'questions'")
+        return None
+    check.unknown(data, {"topic", "questions"}, "file")
+
+    raw_topic = data.get("topic")
+    topic: dict[str, Any] = {}
+    if not isinstance(raw_topic, dict):
+        check.error("topic", "topic", "must be a mapping with slug, name, description")
+    else:
+        check.unknown(raw_topic, TOPIC_FIELDS, "topic")
+        topic["slug"] = check.text(raw_topic, "slug", "topic", max_length=80)
+        if topic["slug"] and not SLUG.match(topic["slug"]):
+            check.error("topic", "slug", f"{topic['slug']!r} must be lowercase words joined by '-'")
+        topic["name"] = check.text(raw_topic, "name", "topic", max_length=120)
+        topic["description"] = check.text(raw_topic, "description", "topic", required=False)
+        position = raw_topic.get("position", 0)
+        if not isinstance(position, int) or isinstance(position, bool) or position < 0:
+            check.error("topic", "position", "must be a whole number, 0 or more")
+            position = 0
+        topic["position"] = position
+
+    raw_questions = data.get("questions")
+    if not isinstance(raw_questions, list):
+        check.error("file", "questions", "must be a list of questions")
+        return None
+    questions = []
+    for index, raw in enumerate(raw_questions):
+        item = f"question {index + 1}"
+        if not isinstance(raw, dict):
+            check.error(item, "question", "must be a mapping")
+            continue
+        if isinstance(raw.get("slug"), str) and raw["slug"].strip():
+            item = f"question {raw['slug']!r}"
+        questions.append(_parse_question(raw, item, check))
+    return BankFile(name=name, topic=topic, questions=questions)
+
+
+def _parse_question(raw: dict, item: str, check: _Checker) -> dict[str, Any]:
+    check.unknown(raw, QUESTION_FIELDS, item)
+    q: dict[str, Any] = {}
+    q["slug"] = check.text(raw, "slug", item, max_length=120)
+    if q["slug"] and not SLUG.match(q["slug"]):
+        check.error(item, "slug", f"{q['slug']!r} must be lowercase words joined by '-'")
+    q["title"] = check.text(raw, "title", item, max_length=200)
+    q["prompt"] = check.text(raw, "prompt", item)
+    q["kind"] = check.choice(raw, "kind", item, Kind)
+    q["level"] = check.choice(raw, "level", item, Level)
+    q["roles"] = check.text_list(raw, "roles", item)
+    for role in q["roles"]:
+        if role not in Role.values:
+            check.error(item, "roles", f"{role!r} is not one of: {', '.join(Role.values)}")
+    q["tags"] = check.text_list(raw, "tags", item)
+    for tag in q["tags"]:
+        if len(tag) > 50:
+            check.error(item, "tags", f"{tag[:20]!r}... is longer than 50 characters")
+    seconds = raw.get("seconds")
+    if not isinstance(seconds, int) or isinstance(seconds, bool) or not 10 <= seconds <= 7200:
+        check.error(item, "seconds", f"{seconds!r} must be a whole number from 10 to 7200")
+        seconds = 180
+    q["seconds"] = seconds
+    q["status"] = check.choice(raw, "status", item, Status, default=Status.PUBLISHED)
+    q["answer"] = check.text(raw, "answer", item)
+    q["key_points"] = check.text_list(raw, "key_points", item)
+    q["sources"] = check.text_list(raw, "sources", item)
+    follow_ups = raw.get("follow_ups", []) or []
+    q["follow_ups"] = []
+    if not isinstance(follow_ups, list):
+        check.error(item, "follow_ups", "must be a list")
+        follow_ups = []
+    for j, raw_follow_up in enumerate(follow_ups):
+        where = f"follow_ups[{j}]"
+        if not isinstance(raw_follow_up, dict):
+            check.error(item, where, "must be a mapping with prompt, answer, key_points")
+            continue
+        sub = _Checker(check.name, check.errors)
+        for key in raw_follow_up:
+            if key not in FOLLOW_UP_FIELDS:
+                sub.error(item, f"{where}.{key}", "is not a known field")
+        q["follow_ups"].append(
+            {
+                "prompt": _prefixed(sub, raw_follow_up, "prompt", item, where),
+                "answer": _prefixed(sub, raw_follow_up, "answer", item, where),
+                "key_points": sub.text_list(raw_follow_up, "key_points", f"{item}: {where}"),
+            }
+        )
+    return q
+
+
+def _prefixed(check: _Checker, data: dict, key: str, item: str, where: str) -> str:
+    before = len(check.errors)
+    value = check.text(data, key, item)
+    for i in range(before, len(check.errors)):
+        e = check.errors[i]
+        check.errors[i] = BankError(e.file, e.item, f"{where}.{e.field}", e.message)
+    return value
+
+
+def read_bank(paths: Iterable[str | Path]) -> list[BankFile]:
+    """Read and validate every file; raise BankInvalid with every problem found."""
+    errors: list[BankError] = []
+    files: list[BankFile] = []
+    seen_questions: dict[str, str] = {}
+    seen_topics: dict[str, str] = {}
+    resolved = bank_paths(paths)
+    if not resolved:
+        raise BankInvalid([BankError("(none)", "paths", "paths", "no bank files found")])
+    for path in resolved:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            errors.append(BankError(str(path), "file", "file", f"cannot be read: {exc}"))
+            continue
+        bank_file = parse_text(text, str(path), errors)
+        if bank_file is None:
+            continue
+        slug = bank_file.topic.get("slug")
+        if slug:
+            if slug in seen_topics:
+                errors.append(
+                    BankError(
+                        str(path), "topic", "slug", f"{slug!r} is also in {seen_topics[slug]}"
+                    )
+                )
+            seen_topics[slug] = str(path)
+        for q in bank_file.questions:
+            if not q["slug"]:
+                continue
+            if q["slug"] in seen_questions:
+                errors.append(
+                    BankError(
+                        str(path),
+                        f"question {q['slug']!r}",
+                        "slug",
+                        f"duplicate slug, also in {seen_questions[q['slug']]}",
+                    )
+                )
+            seen_questions[q["slug"]] = str(path)
+        files.append(bank_file)
+    if errors:
+        raise BankInvalid(errors)
+    return files
+
+
+# Applying --------------------------------------------------------------------------------------
+
+
+def question_data(question: Question) -> dict[str, Any]:
+    """A question as the bank format holds it (prefetch follow_ups)."""
+    return {
+        "slug": question.slug,
+        "title": question.title,
+        "prompt": question.prompt,
+        "kind": question.kind,
+        "level": question.level,
+        "roles": list(question.roles),
+        "tags": list(question.tags),
+        "seconds": question.seconds,
+        "status": question.status,
+        "answer": question.answer,
+        "key_points": list(question.key_points),
+        "follow_ups": [
+            {"prompt": f.prompt, "answer": f.answer, "key_points": list(f.key_points)}
+            for f in question.follow_ups.all()
+        ],
+        "sources": list(question.sources),
+    }
+
+
+def apply_bank(
+    files: list[BankFile],
+    *,
+    dry_run: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> Report:
+    """Upsert topics and questions by slug in one transaction; a dry run rolls back."""
+    report = Report()
+    total = sum(len(f.questions) for f in files)
+    done = 0
+    with transaction.atomic():
+        existing_topics = {t.slug: t for t in Topic.objects.all()}
+        existing = {
+            q.slug: q
+            for q in Question.objects.prefetch_related("follow_ups").select_related("topic")
+        }
+        for bank_file in files:
+            topic = _upsert_topic(bank_file.topic, existing_topics, report)
+            for position, data in enumerate(bank_file.questions):
+                _upsert_question(data, topic, position, existing.get(data["slug"]), report)
+                done += 1
+                if progress and (done % 100 == 0 or done == total):
+                    progress(done, total)
+        if dry_run:
+            transaction.set_rollback(True)
+    return report
+
+
+def _upsert_topic(data: dict[str, Any], existing: dict[str, Topic], report: Report) -> Topic:
+    topic = existing.get(data["slug"])
+    if topic is None:
+        topic = Topic.objects.create(**data)
+        existing[topic.slug] = topic
+        report.topics_created += 1
+    elif any(getattr(topic, k) != v for k, v in data.items()):
+        for k, v in data.items():
+            setattr(topic, k, v)
+        topic.save()
+        report.topics_updated += 1
+    return topic
+
+
+def _upsert_question(
+    data: dict[str, Any], topic: Topic, position: int, question: Question | None, report: Report
+) -> None:
+    fields = {k: v for k, v in data.items() if k != "follow_ups"}
+    if question is None:
+        question = Question.objects.create(topic=topic, position=position, **fields)
+        _write_follow_ups(question, data["follow_ups"])
+        report.created.append(question.slug)
+        return
+    same_place = question.topic_id == topic.pk and question.position == position
+    if same_place and question_data(question) == data:
+        report.unchanged += 1
+        return
+    follow_ups_changed = question_data(question)["follow_ups"] != data["follow_ups"]
+    for k, v in fields.items():
+        setattr(question, k, v)
+    question.topic = topic
+    question.position = position
+    version_before = question.version
+    question.save()
+    if follow_ups_changed:
+        question.follow_ups.all().delete()
+        _write_follow_ups(question, data["follow_ups"])
+        if question.version == version_before:
+            question.bump_version()
+    report.updated.append(question.slug)
+
+
+def _write_follow_ups(question: Question, follow_ups: list[dict[str, Any]]) -> None:
+    for position, data in enumerate(follow_ups):
+        FollowUp(question=question, position=position, **data).save()
+
+
+# Exporting -------------------------------------------------------------------------------------
+
+
+class _BankDumper(yaml.SafeDumper):
+    pass
+
+
+def _str_representer(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_BankDumper.add_representer(str, _str_representer)
+
+
+def file_data(topic: Topic, questions: Iterable[Question]) -> dict[str, Any]:
+    out_questions = []
+    for q in questions:
+        data = question_data(q)
+        if data["status"] == Status.PUBLISHED:
+            del data["status"]  # the default; keeps the files as people write them
+        out_questions.append(data)
+    return {
+        "topic": {
+            "slug": topic.slug,
+            "name": topic.name,
+            "position": topic.position,
+            "description": topic.description,
+        },
+        "questions": out_questions,
+    }
+
+
+def dump(data: dict[str, Any]) -> str:
+    return yaml.dump(
+        data, Dumper=_BankDumper, sort_keys=False, allow_unicode=True, width=100, indent=2
+    )
+
+
+def export_bank(directory: Path, questions: QuerySet[Question] | None = None) -> list[Path]:
+    """Write one file per topic of the given questions (default: all) into `directory`."""
+    questions = (
+        (Question.objects.all() if questions is None else questions)
+        .select_related("topic")
+        .prefetch_related("follow_ups")
+        .order_by("topic__position", "topic__slug", "position", "slug")
+    )
+    by_topic: dict[int, tuple[Topic, list[Question]]] = {}
+    for q in questions:
+        by_topic.setdefault(q.topic_id, (q.topic, []))[1].append(q)
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for topic, topic_questions in by_topic.values():
+        path = directory / f"{topic.slug}.yaml"
+        path.write_text(dump(file_data(topic, topic_questions)), encoding="utf-8")
+        written.append(path)
+    return written

@@ -1,0 +1,45 @@
+import sys
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from questions.bankio import BankInvalid, apply_bank, read_bank
+
+
+class Command(BaseCommand):
+    help = (
+        "Import question-bank YAML files (or directories of them). Everything is validated first; "
+        "then all is applied in one transaction, upserting by slug."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("paths", nargs="+", help="YAML files or directories of *.yaml")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Report what would change; write nothing."
+        )
+
+    def handle(self, *args: object, **options: object) -> None:
+        paths: list[str] = options["paths"]  # type: ignore[assignment]
+        dry_run = bool(options["dry_run"])
+        try:
+            files = read_bank(paths)
+        except BankInvalid as invalid:
+            for error in invalid.errors:
+                self.stderr.write(str(error))
+            raise CommandError(
+                f"{len(invalid.errors)} problem(s) found; nothing was imported."
+            ) from None
+
+        def progress(done: int, total: int) -> None:
+            if total >= 500 and sys.stderr.isatty():
+                self.stderr.write(f"\r{done}/{total} questions", ending="")
+            elif total >= 500:
+                self.stderr.write(f"{done}/{total} questions")
+
+        report = apply_bank(files, dry_run=dry_run, progress=progress)
+        prefix = "Dry run, nothing written. Would change " if dry_run else "Imported "
+        self.stdout.write(f"{prefix}{len(files)} file(s): {report.summary()}")
+        if dry_run or options["verbosity"] > 1:  # type: ignore[operator]
+            for slug in report.created:
+                self.stdout.write(f"  + {slug}")
+            for slug in report.updated:
+                self.stdout.write(f"  ~ {slug}")

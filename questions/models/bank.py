@@ -1,0 +1,187 @@
+"""The question bank: topics, questions and their follow-ups."""
+
+from typing import Any
+
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.db import models
+from django.db.models import F, Func, Q
+from django.urls import reverse
+
+from questions import markdown
+
+
+class Topic(models.Model):
+    slug = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    position = models.PositiveIntegerField(default=0, help_text="Order in lists; lower first.")
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Kind(models.TextChoices):
+    CONCEPT = "concept", "Concept"
+    CODING = "coding", "Coding"
+    SCENARIO = "scenario", "Scenario"
+    SYSTEM_DESIGN = "system-design", "System design"
+    BEHAVIORAL = "behavioral", "Behavioural"
+
+
+class Level(models.TextChoices):
+    BEGINNER = "beginner", "Beginner"
+    INTERMEDIATE = "intermediate", "Intermediate"
+    EXPERIENCED = "experienced", "Experienced"
+
+
+class Role(models.TextChoices):
+    ML_ENGINEER = "ml-engineer", "ML engineer"
+    DATA_SCIENTIST = "data-scientist", "Data scientist"
+    RESEARCH_SCIENTIST = "research-scientist", "Research scientist"
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+    RETIRED = "retired", "Retired"
+
+
+class QuestionQuerySet(models.QuerySet["Question"]):
+    def published(self) -> "QuestionQuerySet":
+        return self.filter(status=Status.PUBLISHED)
+
+
+class TagsText(Func):
+    """tags as one space-separated string, through an IMMUTABLE wrapper (migration 0002) so that
+    it can feed the generated search column; plain array_to_string is only STABLE."""
+
+    function = "questions_tags_text"
+    output_field = models.TextField()
+
+
+# Fields whose change makes a published question a new version.
+CONTENT_FIELDS = ("title", "prompt", "answer", "key_points")
+
+
+class Question(models.Model):
+    Kind = Kind
+    Level = Level
+    Role = Role
+    Status = Status
+
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="questions")
+    slug = models.SlugField(
+        max_length=120, unique=True, help_text="Stable key for import and export; never reused."
+    )
+    title = models.CharField(max_length=200)
+    prompt = models.TextField(help_text="Markdown.")
+    prompt_html = models.TextField(editable=False, default="")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CONCEPT)
+    level = models.CharField(max_length=20, choices=Level.choices, default=Level.BEGINNER)
+    roles = ArrayField(
+        models.CharField(max_length=30, choices=Role.choices), default=list, blank=True
+    )
+    tags = ArrayField(models.CharField(max_length=50), default=list, blank=True)
+    answer = models.TextField(help_text="Markdown: the model answer.")
+    answer_html = models.TextField(editable=False, default="")
+    key_points = ArrayField(
+        models.TextField(), default=list, blank=True, help_text="The rubric, in order."
+    )
+    seconds = models.PositiveIntegerField(default=180, help_text="Suggested answer time.")
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    sources = ArrayField(models.CharField(max_length=120), default=list, blank=True)
+    position = models.PositiveIntegerField(default=0, help_text="Order within its topic.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    search = models.GeneratedField(
+        expression=(
+            SearchVector("title", weight="A", config="english")
+            + SearchVector("prompt", weight="B", config="english")
+            + SearchVector(TagsText(F("tags")), weight="B", config="english")
+            + SearchVector("answer", weight="C", config="english")
+        ),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
+    objects = QuestionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["topic__position", "position", "title"]
+        indexes = [
+            GinIndex(fields=["search"], name="question_search_gin"),
+            GinIndex(fields=["roles"], name="question_roles_gin"),
+            models.Index(fields=["status", "topic", "level"], name="question_browse_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(seconds__gte=10) & Q(seconds__lte=7200), name="question_seconds_range"
+            ),
+            models.CheckConstraint(condition=Q(version__gte=1), name="question_version_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("questions:detail", args=[self.slug])
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Render the Markdown, and bump the version when a published question's content changes."""
+        self.prompt_html = markdown.render(self.prompt)
+        self.answer_html = markdown.render(self.answer)
+        if self.pk is not None and self.status == Status.PUBLISHED:
+            before = (
+                Question.objects.filter(pk=self.pk).values(*CONTENT_FIELDS, "status").first()
+            )
+            if (
+                before
+                and before["status"] == Status.PUBLISHED
+                and any(before[f] != getattr(self, f) for f in CONTENT_FIELDS)
+            ):
+                self.version += 1
+        super().save(*args, **kwargs)
+
+    def bump_version(self) -> None:
+        """A follow-up of a published question changed: the question is a new version."""
+        if self.status == Status.PUBLISHED:
+            Question.objects.filter(pk=self.pk).update(version=F("version") + 1)
+            self.refresh_from_db(fields=["version"])
+
+    @property
+    def role_labels(self) -> list[str]:
+        return [Role(r).label for r in self.roles if r in Role.values]
+
+
+class FollowUp(models.Model):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="follow_ups")
+    position = models.PositiveIntegerField(default=0)
+    prompt = models.TextField(help_text="Markdown.")
+    prompt_html = models.TextField(editable=False, default="")
+    answer = models.TextField(help_text="Markdown: a short model answer.")
+    answer_html = models.TextField(editable=False, default="")
+    key_points = ArrayField(models.TextField(), default=list, blank=True)
+
+    class Meta:
+        ordering = ["question", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["question", "position"], name="followup_unique_position"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.prompt[:80]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.prompt_html = markdown.render(self.prompt)
+        self.answer_html = markdown.render(self.answer)
+        super().save(*args, **kwargs)
