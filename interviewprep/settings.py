@@ -162,6 +162,11 @@ AXES_RESET_ON_SUCCESS = True
 AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0)
 AXES_VERBOSE = False
 
+# Practice sessions: the network grace after a deadline, and how long an untimed (or
+# per-question timed) session may stay open before it closes by itself.
+PRACTICE_GRACE_SECONDS = env_int("PRACTICE_GRACE_SECONDS", 5)
+PRACTICE_SESSION_MAX_HOURS = env_int("PRACTICE_SESSION_MAX_HOURS", 24)
+
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True

@@ -1,0 +1,242 @@
+"""Practice: timed mock-interview sessions and the attempts in them.
+
+The server owns the clock: deadlines are stored in UTC when a session or question starts, and
+every write that depends on time is a conditional UPDATE judged by when it arrived.
+"""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from questions.models.bank import FollowUp, Question
+
+MAX_ANSWER_LENGTH = 20_000
+
+
+def grace() -> timedelta:
+    """The network allowance after a deadline within which a save still counts as on time."""
+    return timedelta(seconds=settings.PRACTICE_GRACE_SECONDS)
+
+
+class Clock(models.TextChoices):
+    SUGGESTED = "suggested", "Each question's suggested time"
+    PER_QUESTION = "per-question", "A fixed number of minutes per question"
+    SESSION = "session", "A time limit for the whole session"
+    UNTIMED = "untimed", "Untimed practice"
+
+
+class SessionStatus(models.TextChoices):
+    IN_PROGRESS = "in-progress", "In progress"
+    FINISHED = "finished", "Finished"
+    EXPIRED = "expired", "Expired"
+
+
+class Source(models.TextChoices):
+    FILTERS = "filters", "Chosen by filters"
+    KIT = "kit", "Interview kit"
+    REVIEW = "review", "Due for review"
+
+
+class SessionQuerySet(models.QuerySet["PracticeSession"]):
+    def for_user(self, user: models.Model) -> "SessionQuerySet":
+        return self.filter(owner_id=user.pk)
+
+    def in_progress(self) -> "SessionQuerySet":
+        return self.filter(status=SessionStatus.IN_PROGRESS)
+
+    def overdue(self, now: datetime) -> "SessionQuerySet":
+        return self.in_progress().filter(deadline__lt=now - grace())
+
+
+class PracticeSession(models.Model):
+    Clock = Clock
+    Status = SessionStatus
+    Source = Source
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="practice_sessions"
+    )
+    title = models.CharField(max_length=200)
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.FILTERS)
+    filters = models.JSONField(default=dict, blank=True, help_text="How questions were chosen.")
+    clock = models.CharField(max_length=20, choices=Clock.choices, default=Clock.SUGGESTED)
+    minutes = models.PositiveIntegerField(null=True, blank=True)
+    status = models.CharField(
+        max_length=20, choices=SessionStatus.choices, default=SessionStatus.IN_PROGRESS
+    )
+    started_at = models.DateTimeField()
+    deadline = models.DateTimeField(help_text="When the session closes by itself (UTC).")
+    finished_at = models.DateTimeField(null=True, blank=True)
+    share_results = models.BooleanField(
+        default=False, help_text="The candidate agreed to share results with the kit's owner."
+    )
+
+    objects = SessionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [
+            models.Index(fields=["owner", "-started_at"], name="session_owner_started_idx"),
+            models.Index(
+                fields=["deadline"],
+                condition=Q(status="in-progress"),
+                name="session_open_deadline_idx",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(deadline__gte=models.F("started_at")),
+                name="session_deadline_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("questions:session", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == SessionStatus.IN_PROGRESS
+
+    @property
+    def is_timed_as_a_whole(self) -> bool:
+        return self.clock == Clock.SESSION
+
+    def seconds_left(self, now: datetime) -> int:
+        return max(0, int((self.deadline - now).total_seconds()))
+
+
+class AttemptState(models.TextChoices):
+    PENDING = "pending", "Not reached"
+    ACTIVE = "active", "Answering"
+    SUBMITTED = "submitted", "Submitted"
+    GRADED = "graded", "Graded"
+    SKIPPED = "skipped", "Skipped"
+
+
+class Grade(models.IntegerChoices):
+    AGAIN = 1, "Again"
+    HARD = 2, "Hard"
+    GOOD = 3, "Good"
+    EASY = 4, "Easy"
+
+
+class AttemptQuerySet(models.QuerySet["Attempt"]):
+    def open(self) -> "AttemptQuerySet":
+        return self.filter(
+            state__in=[AttemptState.PENDING, AttemptState.ACTIVE, AttemptState.SUBMITTED]
+        )
+
+
+class Attempt(models.Model):
+    """One answer to one question or follow-up, with a snapshot of what was asked."""
+
+    State = AttemptState
+    Grade = Grade
+
+    session = models.ForeignKey(PracticeSession, on_delete=models.CASCADE, related_name="attempts")
+    question = models.ForeignKey(
+        Question, on_delete=models.SET_NULL, null=True, blank=True, related_name="attempts"
+    )
+    follow_up = models.ForeignKey(
+        FollowUp, on_delete=models.SET_NULL, null=True, blank=True, related_name="attempts"
+    )
+    position = models.PositiveIntegerField(help_text="The question's place in the session, from 1.")
+    sub = models.PositiveIntegerField(
+        default=0, help_text="0 for the question, then its follow-ups."
+    )
+    # The snapshot: editing the bank never rewrites history.
+    question_version = models.PositiveIntegerField(default=1)
+    title = models.CharField(max_length=200)
+    topic_name = models.CharField(max_length=120, blank=True)
+    level = models.CharField(max_length=20, blank=True)
+    kind = models.CharField(max_length=20, blank=True)
+    prompt_html = models.TextField()
+    answer_html = models.TextField()
+    key_points = ArrayField(models.TextField(), default=list, blank=True)
+    # The clock.
+    allowed_seconds = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Empty when untimed or timed by the session."
+    )
+    state = models.CharField(
+        max_length=20, choices=AttemptState.choices, default=AttemptState.PENDING
+    )
+    started_at = models.DateTimeField(null=True, blank=True)
+    deadline = models.DateTimeField(null=True, blank=True)
+    # The answer, saved as typed: revision only grows.
+    answer = models.TextField(blank=True)
+    revision = models.PositiveIntegerField(default=0)
+    saved_at = models.DateTimeField(null=True, blank=True)
+    # What arrived after the deadline: kept, flagged, never counted as on time.
+    late_answer = models.TextField(blank=True)
+    late_revision = models.PositiveIntegerField(default=0)
+    late_saved_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    timed_out = models.BooleanField(default=False)
+    peeked = models.BooleanField(default=False)
+    time_spent = models.DurationField(null=True, blank=True)
+    ticked = ArrayField(models.PositiveSmallIntegerField(), default=list, blank=True)
+    grade = models.PositiveSmallIntegerField(choices=Grade.choices, null=True, blank=True)
+    graded_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AttemptQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["session", "position", "sub"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "position", "sub"], name="attempt_unique_place"
+            ),
+            models.CheckConstraint(
+                condition=Q(grade__isnull=True) | Q(grade__gte=1, grade__lte=4),
+                name="attempt_grade_range",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["question", "graded_at"], name="attempt_question_graded_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session_id}/{self.position}.{self.sub} {self.title}"
+
+    @property
+    def is_follow_up(self) -> bool:
+        return self.sub > 0
+
+    @property
+    def late(self) -> bool:
+        return bool(self.late_saved_at)
+
+    @property
+    def is_answerable(self) -> bool:
+        return self.state == AttemptState.ACTIVE
+
+    def seconds_left(self, now: datetime) -> int | None:
+        if self.deadline is None:
+            return None
+        return max(0, int((self.deadline - now).total_seconds()))
+
+    def is_past_deadline(self, now: datetime) -> bool:
+        return self.deadline is not None and now > self.deadline + grace()
+
+    @property
+    def seconds_spent(self) -> int | None:
+        return None if self.time_spent is None else int(self.time_spent.total_seconds())
+
+    def suggested_grade(self) -> Grade:
+        """What the ticked key points suggest; the candidate decides."""
+        total = len(self.key_points)
+        share = len(self.ticked) / total if total else 0
+        if share >= 1:
+            return Grade.EASY if not self.peeked else Grade.GOOD
+        if share >= 0.75:
+            return Grade.GOOD
+        if share >= 0.4:
+            return Grade.HARD
+        return Grade.AGAIN

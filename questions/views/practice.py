@@ -1,0 +1,363 @@
+"""Timed mock interviews: start, answer (with autosave), reveal, grade, follow-ups, summary.
+
+Every view finds the session through `_get_session_for_user`, so another user's session or
+attempt is a 404. Time comes from the server only (`timezone.now()`), never from the request.
+"""
+
+from collections import defaultdict
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
+
+from interviewprep.http import AuthenticatedHttpRequest, HtmxHttpRequest
+from questions import services
+from questions.forms import GradeForm, StartSessionForm
+from questions.models import Attempt, PracticeSession
+from questions.models.practice import MAX_ANSWER_LENGTH, AttemptState, Clock, Grade, grace
+
+GRADE_HELP = (
+    "Again: you could not answer or got it wrong. Hard: you recalled it, with real effort or gaps. "
+    "Good: you answered it properly. Easy: you answered it fully, without hesitation."
+)
+SAVE_MESSAGES = {
+    "saved": "Saved",
+    "stale": "A newer version of this answer was saved in another tab.",
+    "closed": "This answer is already closed; your text is still on this page.",
+    "late": "Time was up: this text was kept as a late draft and does not count as on time.",
+}
+
+
+def _get_session_for_user(request: AuthenticatedHttpRequest, session_id: int) -> PracticeSession:
+    return get_object_or_404(PracticeSession.objects.for_user(request.user), pk=session_id)
+
+
+def _get_attempt(session: PracticeSession, attempt_id: int) -> Attempt:
+    return get_object_or_404(Attempt, pk=attempt_id, session=session)
+
+
+def _after_post(request: HtmxHttpRequest, session: PracticeSession) -> HttpResponse:
+    """htmx swaps in the next stage or moves to the summary; a plain form post redirects."""
+    if (
+        not session.is_open
+        or not PracticeSession.objects.filter(
+            pk=session.pk, status=PracticeSession.Status.IN_PROGRESS
+        ).exists()
+    ):
+        url = reverse("questions:session_summary", args=[session.pk])
+        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    if request.htmx:
+        return _render_session(request, session)
+    return redirect(session)
+
+
+def _parse_revision(raw: str | None) -> int | None:
+    try:
+        value = int(raw or "")
+    except ValueError:
+        return None
+    return value if 0 < value < 2**31 else None
+
+
+# Starting -----------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_start(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = StartSessionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        questions = services.choose_questions(
+            topics=data["topics"],
+            levels=data["levels"],
+            kinds=data["kinds"],
+            roles=data["roles"],
+            count=data["count"],
+        )
+        if questions:
+            count = len(questions)
+            session = services.start_session(
+                user=request.user,
+                questions=questions,
+                clock=data["clock"],
+                minutes=data["minutes"],
+                now=timezone.now(),
+                title=f"Mock interview: {count} question{'s' if count != 1 else ''}",
+                filters={k: data[k] for k in ("topics", "levels", "kinds", "roles", "count")},
+                with_follow_ups=data["follow_ups"],
+            )
+            if count < data["count"]:
+                messages.info(request, f"Only {count} questions match these filters.")
+            return redirect(session)
+        form.add_error(None, "No published questions match these filters. Tick fewer of them.")
+    open_sessions = PracticeSession.objects.for_user(request.user).in_progress()[:5]
+    return render(
+        request,
+        "questions/session_start.html",
+        {"form": form, "open_sessions": open_sessions},
+        status=400 if form.errors else 200,
+    )
+
+
+# The session page -----------------------------------------------------------------------------
+
+
+def _render_session(
+    request: HtmxHttpRequest,
+    session: PracticeSession,
+    *,
+    error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    now = timezone.now()
+    attempts = list(session.attempts.all())
+    if any(a.state == AttemptState.ACTIVE and a.is_past_deadline(now) for a in attempts):
+        services.close_overdue(session=session, now=now)
+        attempts = list(session.attempts.all())
+    current = next(
+        (a for a in attempts if a.state in (AttemptState.ACTIVE, AttemptState.SUBMITTED)), None
+    )
+    main = [a for a in attempts if a.sub == 0]
+    follow_ups = [a for a in attempts if current and a.position == current.position and a.sub > 0]
+    context: dict[str, Any] = {
+        "session": session,
+        "current": current,
+        "main_total": len(main),
+        "follow_up_total": len(follow_ups),
+        "seconds_left": current.seconds_left(now) if current else None,
+        "session_seconds_left": session.seconds_left(now)
+        if session.clock == Clock.SESSION
+        else None,
+        "next_revision": (current.revision + 1) if current else 1,
+        "max_answer_length": MAX_ANSWER_LENGTH,
+        "grades": Grade.choices,
+        "grade_help": GRADE_HELP,
+        "suggested_grade": current.suggested_grade() if current else None,
+        "error": error,
+    }
+    template = "questions/session_detail.html"
+    if request.htmx:
+        template += "#stage"
+    return render(request, template, context, status=status)
+
+
+@login_required
+@require_GET
+@vary_on_headers("HX-Request")
+@never_cache
+def session_detail(request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
+    session = _get_session_for_user(request, session_id)
+    now = timezone.now()
+    if session.is_open and session.deadline < now - grace():
+        services.close_overdue(session=session, now=now)
+    if not session.is_open:
+        return redirect("questions:session_summary", session_id=session.pk)
+    return _render_session(request, session)
+
+
+# Answering ------------------------------------------------------------------------------------
+
+
+@require_POST
+@never_cache
+def attempt_save(request: HtmxHttpRequest, session_id: int, attempt_id: int) -> HttpResponse:
+    """Autosave. Answers 200 saved, 409 stale/closed/late, 422 invalid, 401 logged out.
+
+    A plain form post (no JavaScript) is redirected back to the session with a message.
+    """
+    wants_json = "application/json" in request.headers.get("Accept", "")
+    if not request.user.is_authenticated:
+        if not wants_json:
+            return redirect(
+                f"{reverse('login')}?next={reverse('questions:session', args=[session_id])}"
+            )
+        return JsonResponse(
+            {"status": "login", "message": "You were logged out. Log in again to keep saving."},
+            status=401,
+        )
+    revision = _parse_revision(request.POST.get("revision"))
+    text = request.POST.get("answer", "")
+    if revision is None:
+        return JsonResponse(
+            {"status": "invalid", "message": "The revision is missing."}, status=422
+        )
+    try:
+        result = services.save_answer(
+            session_id=session_id,
+            attempt_id=attempt_id,
+            owner_id=request.user.pk,
+            text=text,
+            revision=revision,
+            now=timezone.now(),
+        )
+    except services.InvalidAnswer as invalid:
+        if not wants_json:
+            messages.error(request, str(invalid))
+            return redirect("questions:session", session_id=session_id)
+        return JsonResponse({"status": "invalid", "message": str(invalid)}, status=422)
+    if result is None:
+        raise Http404("No such attempt.")
+    if not wants_json:
+        if result.outcome == "saved":
+            messages.success(request, "Draft saved.")
+        else:
+            messages.warning(request, SAVE_MESSAGES[result.outcome])
+        return redirect("questions:session", session_id=session_id)
+    return JsonResponse(
+        {
+            "status": result.outcome,
+            "revision": result.revision,
+            "seconds_left": result.seconds_left,
+            "saved_at": result.saved_at.isoformat() if result.saved_at else None,
+            "message": SAVE_MESSAGES[result.outcome],
+        },
+        status=200 if result.outcome == "saved" else 409,
+    )
+
+
+@login_required
+@require_GET
+@never_cache
+def csrf_token(request: AuthenticatedHttpRequest) -> JsonResponse:
+    """A fresh CSRF token for a page whose token rotated when its user logged in again."""
+    return JsonResponse({"token": get_token(request)})
+
+
+@login_required
+@require_POST
+def attempt_submit(
+    request: AuthenticatedHttpRequest, session_id: int, attempt_id: int
+) -> HttpResponse:
+    session = _get_session_for_user(request, session_id)
+    attempt = _get_attempt(session, attempt_id)
+    peeked = request.POST.get("action") == "peek"
+    revision = _parse_revision(request.POST.get("revision"))
+    text = request.POST.get("answer") if revision is not None else None
+    try:
+        done = services.submit_attempt(
+            session=session,
+            attempt_id=attempt.pk,
+            now=timezone.now(),
+            text=text,
+            revision=revision,
+            peeked=peeked,
+        )
+    except services.InvalidAnswer as invalid:
+        if request.htmx:
+            return _render_session(request, session, error=str(invalid), status=422)
+        messages.error(request, str(invalid))
+        return redirect(session)
+    if not done and text is not None and attempt.state == AttemptState.ACTIVE:
+        # Arrived after the deadline: the last saved answer stands; keep this text as late.
+        services.save_answer(
+            session_id=session.pk,
+            attempt_id=attempt.pk,
+            owner_id=request.user.pk,
+            text=text,
+            revision=revision or 0,
+            now=timezone.now(),
+        )
+        messages.warning(request, SAVE_MESSAGES["late"])
+    session.refresh_from_db(fields=["status"])
+    return _after_post(request, session)
+
+
+@login_required
+@require_POST
+def attempt_grade(
+    request: AuthenticatedHttpRequest, session_id: int, attempt_id: int
+) -> HttpResponse:
+    session = _get_session_for_user(request, session_id)
+    attempt = _get_attempt(session, attempt_id)
+    form = GradeForm(request.POST)
+    if not form.is_valid():
+        message = "Choose a grade: Again, Hard, Good or Easy."
+        if request.htmx:
+            return _render_session(request, session, error=message, status=422)
+        messages.error(request, message)
+        return redirect(session)
+    services.grade_attempt(
+        session=session,
+        attempt_id=attempt.pk,
+        grade=form.cleaned_data["grade"],
+        ticked=form.ticked(),
+        now=timezone.now(),
+    )
+    session.refresh_from_db(fields=["status"])
+    return _after_post(request, session)
+
+
+@login_required
+@require_POST
+def attempt_skip(
+    request: AuthenticatedHttpRequest, session_id: int, attempt_id: int
+) -> HttpResponse:
+    session = _get_session_for_user(request, session_id)
+    attempt = _get_attempt(session, attempt_id)
+    now = timezone.now()
+    if request.POST.get("scope") == "follow-ups" and attempt.sub > 0:
+        services.skip_follow_ups(session=session, position=attempt.position, now=now)
+    else:
+        services.skip_attempt(session=session, attempt_id=attempt.pk, now=now)
+    session.refresh_from_db(fields=["status"])
+    return _after_post(request, session)
+
+
+@login_required
+@require_POST
+def session_finish(request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
+    session = _get_session_for_user(request, session_id)
+    services.finish_session(session=session, now=timezone.now())
+    url = reverse("questions:session_summary", args=[session.pk])
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+# The summary ----------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def session_summary(request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
+    session = _get_session_for_user(request, session_id)
+    now = timezone.now()
+    if session.is_open:
+        services.close_overdue(session=session, now=now)
+        session.refresh_from_db()
+    attempts = list(session.attempts.all())
+    topics: dict[str, dict[str, Any]] = defaultdict(
+        lambda: {"answered": 0, "graded": 0, "grade_sum": 0, "seconds": 0, "allowed": 0}
+    )
+    for a in attempts:
+        totals = topics[a.topic_name or "Other"]
+        if a.state in (AttemptState.SUBMITTED, AttemptState.GRADED):
+            totals["answered"] += 1
+        if a.grade:
+            totals["graded"] += 1
+            totals["grade_sum"] += a.grade
+        totals["seconds"] += a.seconds_spent or 0
+        totals["allowed"] += a.allowed_seconds or 0
+    topic_rows = [
+        {
+            "name": name,
+            **t,
+            "average_grade": Grade(round(t["grade_sum"] / t["graded"])).label
+            if t["graded"]
+            else "",
+        }
+        for name, t in sorted(topics.items())
+    ]
+    return render(
+        request,
+        "questions/session_summary.html",
+        {"session": session, "attempts": attempts, "topic_rows": topic_rows, "now": now},
+    )
