@@ -28,3 +28,59 @@ def make_staff(**kwargs) -> User:
     kwargs.setdefault("is_staff", True)
     kwargs.setdefault("is_superuser", True)
     return make_user(**kwargs)
+
+
+# The question bank. (Appended here rather than in the import block above: several people
+# extend this file at once, and additions at the end merge cleanly.)
+from questions.models import FollowUp, Question, Topic  # noqa: E402
+
+
+def make_topic(**kwargs) -> Topic:
+    n = next(_seq)
+    kwargs.setdefault("slug", f"topic-{n}")
+    kwargs.setdefault("name", f"Topic {n}")
+    kwargs.setdefault("position", n)
+    return Topic.objects.create(**kwargs)
+
+
+def make_question(**kwargs) -> Question:
+    """A published question with a unique slug; pass topic= to share one."""
+    n = next(_seq)
+    if "topic" not in kwargs:
+        kwargs["topic"] = make_topic()
+    kwargs.setdefault("slug", f"question-{n}")
+    kwargs.setdefault("title", f"Question {n}")
+    kwargs.setdefault("prompt", f"Explain concept number {n}.")
+    kwargs.setdefault("answer", f"The model answer to question {n}.")
+    kwargs.setdefault("key_points", ["First point", "Second point", "Third point"])
+    kwargs.setdefault("roles", ["ml-engineer"])
+    kwargs.setdefault("status", Question.Status.PUBLISHED)
+    return Question.objects.create(**kwargs)
+
+
+def make_follow_up(**kwargs) -> FollowUp:
+    if "question" not in kwargs:
+        kwargs["question"] = make_question()
+    kwargs.setdefault("position", kwargs["question"].follow_ups.count())
+    kwargs.setdefault("prompt", "And what if the data were twice as large?")
+    kwargs.setdefault("answer", "Then the answer changes like this.")
+    kwargs.setdefault("key_points", ["Says how it changes"])
+    return FollowUp.objects.create(**kwargs)
+
+
+# Practice sessions.
+def make_session(user, *, questions=None, follow_ups: int = 1, now=None, **kwargs):
+    """A started session (through the real service) on new questions unless given."""
+    from django.utils import timezone
+
+    from questions.services import start_session
+
+    if questions is None:
+        questions = [make_question(seconds=120)]
+        for question in questions:
+            for _ in range(follow_ups):
+                make_follow_up(question=question, key_points=["a", "b"])
+    kwargs.setdefault("clock", "suggested")
+    kwargs.setdefault("minutes", None)
+    kwargs.setdefault("title", "Mock interview")
+    return start_session(user=user, questions=questions, now=now or timezone.now(), **kwargs)
