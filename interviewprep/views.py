@@ -1,5 +1,6 @@
 """Project-level views: home, health check, sign-up, and the navigation context."""
 
+from functools import cache
 from typing import Any
 
 from django.contrib import messages
@@ -55,6 +56,16 @@ def _url_or_none(name: str) -> str | None:
         return None
 
 
+@cache
+def _available_nav_items() -> list[tuple[str, str, str]]:
+    """(label, URL, audience) of the sections that exist; URLs are fixed once Django is up."""
+    return [
+        (label, url, audience)
+        for label, name, audience in NAV_ITEMS
+        if (url := _url_or_none(name)) is not None
+    ]
+
+
 def navigation(request: HttpRequest) -> dict[str, Any]:
     """Context for the navigation bar; the role lookup runs only if an item needs it."""
     user = getattr(request, "user", None)
@@ -62,12 +73,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     def items() -> list[dict[str, Any]]:
         signed_in = bool(user and user.is_authenticated)
         result = []
-        for label, name, audience in NAV_ITEMS:
+        for label, url, audience in _available_nav_items():
             if audience == "user" and not signed_in:
                 continue
             if audience == "interviewer" and not (signed_in and is_interviewer(user)):
-                continue
-            if (url := _url_or_none(name)) is None:
                 continue
             current = request.path == url or (url != "/" and request.path.startswith(url))
             result.append({"label": label, "url": url, "current": current})

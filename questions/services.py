@@ -97,6 +97,7 @@ def start_session(
         minutes=minutes,
         started_at=now,
         deadline=deadline,
+        question_count=len(questions),
     )
     attempts = []
     prefetched = (
@@ -107,6 +108,7 @@ def start_session(
     by_id = {q.pk: q for q in prefetched}
     for position, chosen in enumerate(questions, start=1):
         question = by_id[chosen.pk]
+        follow_ups = list(question.follow_ups.all()) if with_follow_ups else []
         allowed = _allowed_seconds(clock, minutes, question.seconds, follow_up=False)
         attempts.append(
             Attempt(
@@ -114,6 +116,7 @@ def start_session(
                 question=question,
                 position=position,
                 sub=0,
+                follow_up_count=len(follow_ups),
                 question_version=question.version,
                 title=question.title,
                 topic_name=question.topic.name,
@@ -125,9 +128,7 @@ def start_session(
                 allowed_seconds=allowed,
             )
         )
-        if not with_follow_ups:
-            continue
-        for sub, follow_up in enumerate(question.follow_ups.all(), start=1):
+        for sub, follow_up in enumerate(follow_ups, start=1):
             attempts.append(
                 Attempt(
                     session=session,
@@ -135,6 +136,7 @@ def start_session(
                     follow_up=follow_up,
                     position=position,
                     sub=sub,
+                    follow_up_count=len(follow_ups),
                     question_version=question.version,
                     title=f"Follow-up to: {question.title}",
                     topic_name=question.topic.name,

@@ -71,6 +71,9 @@ class PracticeSession(models.Model):
     started_at = models.DateTimeField()
     deadline = models.DateTimeField(help_text="When the session closes by itself (UTC).")
     finished_at = models.DateTimeField(null=True, blank=True)
+    question_count = models.PositiveIntegerField(
+        default=0, help_text="Main questions, fixed at start."
+    )
     share_results = models.BooleanField(
         default=False, help_text="The candidate agreed to share results with the kit's owner."
     )
@@ -150,6 +153,9 @@ class Attempt(models.Model):
     position = models.PositiveIntegerField(help_text="The question's place in the session, from 1.")
     sub = models.PositiveIntegerField(
         default=0, help_text="0 for the question, then its follow-ups."
+    )
+    follow_up_count = models.PositiveIntegerField(
+        default=0, help_text="How many follow-ups its question has in this session."
     )
     # The snapshot: editing the bank never rewrites history.
     question_version = models.PositiveIntegerField(default=1)

@@ -112,28 +112,33 @@ def session_start(request: AuthenticatedHttpRequest) -> HttpResponse:
 # The session page -----------------------------------------------------------------------------
 
 
+OPEN_STATES = [AttemptState.ACTIVE, AttemptState.SUBMITTED]
+
+
+def _current_attempt(session: PracticeSession) -> Attempt | None:
+    """The attempt being answered or graded now, if any."""
+    return session.attempts.filter(state__in=OPEN_STATES).order_by("position", "sub").first()
+
+
 def _render_session(
     request: HtmxHttpRequest,
     session: PracticeSession,
     *,
+    current: Attempt | None = None,
     error: str = "",
     status: int = 200,
 ) -> HttpResponse:
     now = timezone.now()
-    attempts = list(session.attempts.all())
-    if any(a.state == AttemptState.ACTIVE and a.is_past_deadline(now) for a in attempts):
+    if current is None:
+        current = _current_attempt(session)
+    if current and current.state == AttemptState.ACTIVE and current.is_past_deadline(now):
         services.close_overdue(session=session, now=now)
-        attempts = list(session.attempts.all())
-    current = next(
-        (a for a in attempts if a.state in (AttemptState.ACTIVE, AttemptState.SUBMITTED)), None
-    )
-    main = [a for a in attempts if a.sub == 0]
-    follow_ups = [a for a in attempts if current and a.position == current.position and a.sub > 0]
+        current = _current_attempt(session)
     context: dict[str, Any] = {
         "session": session,
         "current": current,
-        "main_total": len(main),
-        "follow_up_total": len(follow_ups),
+        "main_total": session.question_count,
+        "follow_up_total": current.follow_up_count if current else 0,
         "seconds_left": current.seconds_left(now) if current else None,
         "session_seconds_left": session.seconds_left(now)
         if session.clock == Clock.SESSION
@@ -156,13 +161,20 @@ def _render_session(
 @vary_on_headers("HX-Request")
 @never_cache
 def session_detail(request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
-    session = _get_session_for_user(request, session_id)
+    # One query for the session and its current attempt together: this page is hot.
+    current = (
+        Attempt.objects.select_related("session")
+        .filter(session_id=session_id, session__owner_id=request.user.pk, state__in=OPEN_STATES)
+        .order_by("position", "sub")
+        .first()
+    )
+    session = current.session if current else _get_session_for_user(request, session_id)
     now = timezone.now()
     if session.is_open and session.deadline < now - grace():
         services.close_overdue(session=session, now=now)
     if not session.is_open:
         return redirect("questions:session_summary", session_id=session.pk)
-    return _render_session(request, session)
+    return _render_session(request, session, current=current)
 
 
 # Answering ------------------------------------------------------------------------------------
