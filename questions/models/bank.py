@@ -1,10 +1,19 @@
 """The question bank: topics, questions and their follow-ups."""
 
+import functools
+import operator
+import re
 from typing import Any
 
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.contrib.postgres.search import (
+    Lexeme,
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+    SearchVectorField,
+)
 from django.db import models
 from django.db.models import F, Func, Q
 from django.urls import reverse
@@ -52,8 +61,98 @@ class Status(models.TextChoices):
 
 
 class QuestionQuerySet(models.QuerySet["Question"]):
+    # What a list of questions shows; the answers and the search vector stay in the database.
+    LIST_FIELDS = (
+        "slug", "title", "prompt", "kind", "level", "roles", "status",
+        "topic__slug", "topic__name", "topic__position", "position",
+    )  # fmt: skip
+
     def published(self) -> "QuestionQuerySet":
         return self.filter(status=Status.PUBLISHED)
+
+    def for_list(self) -> "QuestionQuerySet":
+        return self.select_related("topic").only(*self.LIST_FIELDS)
+
+    def filter_by(
+        self, *, topic: "Topic | None" = None, level: str = "", kind: str = "", role: str = ""
+    ) -> "QuestionQuerySet":
+        """Narrow by whichever filters are given; callers validate values against the choices."""
+        qs = self
+        if topic is not None:
+            qs = qs.filter(topic=topic)
+        if level:
+            qs = qs.filter(level=level)
+        if kind:
+            qs = qs.filter(kind=kind)
+        if role:
+            qs = qs.filter(roles__contains=[role])
+        return qs
+
+    # Search input beyond these limits is ignored: no real question needs more.
+    SEARCH_MAX_CHARS = 200
+    SEARCH_MAX_TERMS = 8
+    SEARCH_MAX_TERM_CHARS = 40
+    _WORD = re.compile(r"[^\W_]+")
+    # Endings that English stemming removes. A half-typed word ("overfitti") isn't a prefix of
+    # its stem ("overfit"), so the word being typed also matches the stems of its completions.
+    _ENDINGS = (
+        "s", "es", "ed", "ing", "ings", "ion", "ions", "ation", "ication", "ization", "isation",
+        "ize", "ise", "ity", "ility", "ies", "ness", "ment", "ments", "ly", "al", "ally", "ive",
+        "er", "ers", "ence", "ance", "able", "ical", "ism", "ist",
+    )  # fmt: skip
+
+    @classmethod
+    def search_query(cls, text: str) -> SearchQuery | None:
+        """The tsquery for what someone typed: every word as a prefix, all required.
+
+        Built from Lexeme values of letters and digits only, so no input can be malformed;
+        None when the text has no words.
+        """
+        text = text.replace("\x00", "")[: cls.SEARCH_MAX_CHARS]
+        words = [w.lower()[: cls.SEARCH_MAX_TERM_CHARS] for w in cls._WORD.findall(text)]
+        words = list(dict.fromkeys(words))[: cls.SEARCH_MAX_TERMS]
+        if not words:
+            return None
+        still_typing = bool(cls._WORD.search(text[-1:]))
+        parts: list[SearchQuery] = []
+        for i, word in enumerate(words):
+            lexemes = Lexeme(word, prefix=True)
+            if not (still_typing and i == len(words) - 1):
+                parts.append(SearchQuery(lexemes, config="english"))
+                continue
+            if len(word) >= 4:
+                for completion in cls._completions(word):
+                    lexemes |= Lexeme(completion, prefix=True)
+            # 'simple' keeps stop words, so "the" on its way to "theorem" still matches.
+            parts.append(
+                SearchQuery(lexemes, config="english")
+                | SearchQuery(Lexeme(word, prefix=True), config="simple")
+            )
+        return functools.reduce(operator.and_, parts)
+
+    @classmethod
+    def _completions(cls, word: str) -> list[str]:
+        """Whole words a half-typed word may become, one per ending, overlapping where it can."""
+        result = []
+        for ending in cls._ENDINGS:
+            overlap = next(i for i in range(len(ending), -1, -1) if word.endswith(ending[:i]))
+            if overlap < len(ending):
+                result.append(word + ending[overlap:])
+        return result
+
+    def search(self, text: str) -> "QuestionQuerySet":
+        """Full-text search, best match first: title > prompt and tags > answer.
+
+        Any input is safe (see search_query); text without words leaves the queryset as it is.
+        """
+        query = self.search_query(text)
+        if query is None:
+            return self
+        return (
+            self.filter(search=query)
+            .annotate(rank=SearchRank(F("search"), query))
+            .order_by("-rank", "topic__position", "position", "title", "pk")
+        )
 
 
 class TagsText(Func):
@@ -139,9 +238,7 @@ class Question(models.Model):
         self.prompt_html = markdown.render(self.prompt)
         self.answer_html = markdown.render(self.answer)
         if self.pk is not None and self.status == Status.PUBLISHED:
-            before = (
-                Question.objects.filter(pk=self.pk).values(*CONTENT_FIELDS, "status").first()
-            )
+            before = Question.objects.filter(pk=self.pk).values(*CONTENT_FIELDS, "status").first()
             if (
                 before
                 and before["status"] == Status.PUBLISHED
