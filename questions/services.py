@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.db.models import Case, DateTimeField, F, Q, TextField, Value, When
 from django.db.models.functions import Coalesce, Greatest, Least
 
+from questions import scheduling
 from questions.models import Attempt, PracticeSession, Question
 from questions.models.practice import MAX_ANSWER_LENGTH, AttemptState, Clock, SessionStatus, grace
 
@@ -151,11 +152,11 @@ def start_session(
                 )
             )
     Attempt.objects.bulk_create(attempts)
-    _activate_next(session, now)
+    activate_next(session, now)
     return session
 
 
-def _activate_next(session: PracticeSession, now: datetime) -> Attempt | None:
+def activate_next(session: PracticeSession, now: datetime) -> Attempt | None:
     """Start the clock of the first attempt not yet reached, unless one is already open."""
     if session.attempts.filter(state__in=[AttemptState.ACTIVE, AttemptState.SUBMITTED]).exists():
         return None
@@ -319,9 +320,12 @@ def submit_attempt(
 def grade_attempt(
     *, session: PracticeSession, attempt_id: int, grade: int, ticked: Sequence[int], now: datetime
 ) -> bool:
-    """Record the self-grade and ticked key points, then move on. Idempotent."""
+    """Record the self-grade and ticked key points, feed the review schedule, then move on.
+
+    Idempotent: only a submitted attempt of an open session can be graded, once.
+    """
     with transaction.atomic():
-        attempt = Attempt.objects.filter(pk=attempt_id, session=session).only("key_points").first()
+        attempt = Attempt.objects.filter(pk=attempt_id, session=session).first()
         if attempt is None:
             return False
         valid_ticks = sorted({i for i in ticked if 0 <= i < len(attempt.key_points)})
@@ -332,7 +336,9 @@ def grade_attempt(
             state=AttemptState.SUBMITTED,
         ).update(state=AttemptState.GRADED, grade=grade, ticked=valid_ticks, graded_at=now)
         if changed:
-            _activate_next(session, now)
+            attempt.session = session
+            scheduling.record_review(attempt=attempt, grade=grade, now=now)
+            activate_next(session, now)
     return bool(changed)
 
 
@@ -350,7 +356,7 @@ def skip_attempt(*, session: PracticeSession, attempt_id: int, now: datetime) ->
             time_spent=Coalesce(F("time_spent"), _time_spent_until(now)),
         )
         if changed:
-            _activate_next(session, now)
+            activate_next(session, now)
     return bool(changed)
 
 
@@ -365,7 +371,7 @@ def skip_follow_ups(*, session: PracticeSession, position: int, now: datetime) -
             state__in=[AttemptState.PENDING, AttemptState.ACTIVE, AttemptState.SUBMITTED],
         ).update(state=AttemptState.SKIPPED)
         if changed:
-            _activate_next(session, now)
+            activate_next(session, now)
     return changed
 
 

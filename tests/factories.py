@@ -83,4 +83,5 @@ def make_session(user, *, questions=None, follow_ups: int = 1, now=None, **kwarg
     kwargs.setdefault("clock", "suggested")
     kwargs.setdefault("minutes", None)
     kwargs.setdefault("title", "Mock interview")
+    kwargs.setdefault("with_follow_ups", True)
     return start_session(user=user, questions=questions, now=now or timezone.now(), **kwargs)

@@ -211,6 +211,26 @@ class Attempt(models.Model):
     def __str__(self) -> str:
         return f"{self.session_id}/{self.position}.{self.sub} {self.title}"
 
+    @classmethod
+    def from_bank(
+        cls, question: Question, follow_up: FollowUp | None = None, **fields: object
+    ) -> "Attempt":
+        """An unsaved attempt holding a snapshot of the question (or one of its follow-ups)."""
+        source = follow_up or question
+        return cls(
+            question=question,
+            follow_up=follow_up,
+            question_version=question.version,
+            title=f"Follow-up to: {question.title}" if follow_up else question.title,
+            topic_name=question.topic.name,
+            level=question.level,
+            kind=question.kind,
+            prompt_html=source.prompt_html,
+            answer_html=source.answer_html,
+            key_points=list(source.key_points),
+            **fields,
+        )
+
     @property
     def is_follow_up(self) -> bool:
         return self.sub > 0

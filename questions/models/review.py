@@ -58,7 +58,8 @@ class ReviewCard(models.Model):
         indexes = [models.Index(fields=["owner", "due"], name="reviewcard_owner_due_idx")]
 
     def __str__(self) -> str:
-        return f"{self.owner_id}: {self.question_id}/{self.follow_up_id or '-'} due {self.due:%Y-%m-%d}"
+        item = f"{self.question_id}/{self.follow_up_id or '-'}"
+        return f"{self.owner_id}: {item} due {self.due:%Y-%m-%d}"
 
 
 class ReviewLog(models.Model):
