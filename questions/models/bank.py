@@ -1,21 +1,19 @@
 """The question bank: topics, questions and their follow-ups."""
 
-import functools
-import operator
 import re
 from typing import Any
 
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import (
-    Lexeme,
-    SearchQuery,
+    SearchQueryField,
     SearchRank,
     SearchVector,
     SearchVectorField,
 )
 from django.db import models
 from django.db.models import F, Func, Q
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 
 from questions import markdown
@@ -97,16 +95,29 @@ class QuestionQuerySet(models.QuerySet["Question"]):
     # its stem ("overfit"), so the word being typed also matches the stems of its completions.
     _ENDINGS = (
         "s", "es", "ed", "ing", "ings", "ion", "ions", "ation", "ication", "ization", "isation",
-        "ize", "ise", "ity", "ility", "ies", "ness", "ment", "ments", "ly", "al", "ally", "ive",
-        "er", "ers", "ence", "ance", "able", "ical", "ism", "ist",
+        "ize", "ise", "ate", "ated", "ating", "ator", "or", "ors", "ous", "ity", "ility", "ies",
+        "ness", "ment", "ments", "ly", "al", "ally", "ive", "er", "ers", "ence", "ance", "able",
+        "ical", "ism", "ist",
     )  # fmt: skip
+    # A finished word: its English stem as a prefix ("networks" also finds "networking").
+    _FINISHED_SQL = "to_tsquery('english'::regconfig, %s)"
+    # The word being typed: the distinct stems of it and its completions, as prefixes, leaving out
+    # those another one covers; or the word unstemmed, as 'simple' keeps stop words ("the" on its
+    # way to "theorem").
+    _TYPING_SQL = (
+        "((SELECT coalesce(string_agg(quote_literal(l) || ':*', ' | '), '')::tsquery"
+        " FROM (SELECT tsvector_to_array(to_tsvector('english'::regconfig, %s)) AS a) AS s,"
+        " unnest(s.a) AS l"
+        " WHERE NOT EXISTS (SELECT FROM unnest(s.a) AS m WHERE m <> l AND starts_with(l, m)))"
+        " || to_tsquery('simple'::regconfig, %s))"
+    )
 
     @classmethod
-    def search_query(cls, text: str) -> SearchQuery | None:
+    def search_query(cls, text: str) -> RawSQL | None:
         """The tsquery for what someone typed: every word as a prefix, all required.
 
-        Built from Lexeme values of letters and digits only, so no input can be malformed;
-        None when the text has no words.
+        Only runs of letters and digits reach the database, as parameters, so no input can make
+        a malformed query. None when the text has no words.
         """
         text = text.replace("\x00", "")[: cls.SEARCH_MAX_CHARS]
         words = [w.lower()[: cls.SEARCH_MAX_TERM_CHARS] for w in cls._WORD.findall(text)]
@@ -114,31 +125,29 @@ class QuestionQuerySet(models.QuerySet["Question"]):
         if not words:
             return None
         still_typing = bool(cls._WORD.search(text[-1:]))
-        parts: list[SearchQuery] = []
+        parts, params = [], []
         for i, word in enumerate(words):
-            lexemes = Lexeme(word, prefix=True)
-            if not (still_typing and i == len(words) - 1):
-                parts.append(SearchQuery(lexemes, config="english"))
-                continue
-            if len(word) >= 4:
-                for completion in cls._completions(word):
-                    lexemes |= Lexeme(completion, prefix=True)
-            # 'simple' keeps stop words, so "the" on its way to "theorem" still matches.
-            parts.append(
-                SearchQuery(lexemes, config="english")
-                | SearchQuery(Lexeme(word, prefix=True), config="simple")
-            )
-        return functools.reduce(operator.and_, parts)
+            if still_typing and i == len(words) - 1:
+                parts.append(cls._TYPING_SQL)
+                params += [" ".join([word, *cls._completions(word)]), f"'{word}':*"]
+            else:
+                parts.append(cls._FINISHED_SQL)
+                params.append(f"'{word}':*")
+        # A subquery hides the words from the planner: its guesses for prefixes run high and made
+        # it scan the whole table, several times slower than the GIN index (bench/bench_search.py).
+        return RawSQL(f"(SELECT {' && '.join(parts)})", params, output_field=SearchQueryField())
 
     @classmethod
     def _completions(cls, word: str) -> list[str]:
         """Whole words a half-typed word may become, one per ending, overlapping where it can."""
+        if len(word) < 4:
+            return []
         result = []
         for ending in cls._ENDINGS:
             overlap = next(i for i in range(len(ending), -1, -1) if word.endswith(ending[:i]))
             if overlap < len(ending):
                 result.append(word + ending[overlap:])
-        return result
+        return list(dict.fromkeys(result))
 
     def search(self, text: str) -> "QuestionQuerySet":
         """Full-text search, best match first: title > prompt and tags > answer.
@@ -148,8 +157,15 @@ class QuestionQuerySet(models.QuerySet["Question"]):
         query = self.search_query(text)
         if query is None:
             return self
+        matches = Func(
+            F("search"),
+            query,
+            template="%(expressions)s",
+            arg_joiner=" @@ ",
+            output_field=models.BooleanField(),
+        )
         return (
-            self.filter(search=query)
+            self.filter(matches)
             .annotate(rank=SearchRank(F("search"), query))
             .order_by("-rank", "topic__position", "position", "title", "pk")
         )

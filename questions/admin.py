@@ -1,0 +1,319 @@
+"""The question bank in Django admin: topics, questions with their follow-ups, import and export."""
+
+import io
+import tempfile
+import zipfile
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.safestring import SafeString, mark_safe
+
+from questions import bankio
+from questions.models import FollowUp, Question, Topic
+from questions.models.bank import CONTENT_FIELDS, Role, Status
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+MAX_UPLOAD_FILES = 50
+
+
+class LinesField(forms.Field):
+    """A list of texts edited one per line: key points contain commas, so commas can't split."""
+
+    widget = forms.Textarea(attrs={"rows": 6, "cols": 90})
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, list | tuple):
+            return "\n".join(value)
+        return value
+
+    def to_python(self, value: Any) -> list[str]:
+        if isinstance(value, list | tuple):
+            return [str(v).strip() for v in value if str(v).strip()]
+        return [line.strip() for line in (value or "").splitlines() if line.strip()]
+
+
+class QuestionForm(forms.ModelForm):
+    roles = forms.MultipleChoiceField(
+        choices=Role.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+    key_points = LinesField(required=False, help_text="The rubric a candidate ticks, one per line.")
+
+    class Meta:
+        model = Question
+        fields = "__all__"
+
+
+class FollowUpForm(forms.ModelForm):
+    key_points = LinesField(required=False, help_text="One per line.")
+
+    class Meta:
+        model = FollowUp
+        fields = ("position", "prompt", "answer", "key_points")
+        widgets = {
+            "prompt": forms.Textarea(attrs={"rows": 3, "cols": 60}),
+            "answer": forms.Textarea(attrs={"rows": 6, "cols": 60}),
+        }
+
+
+class FollowUpInline(admin.StackedInline):
+    model = FollowUp
+    form = FollowUpForm
+    ordering = ["position"]
+    extra = 0
+
+
+class RoleFilter(admin.SimpleListFilter):
+    title = "role"
+    parameter_name = "role"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return list(Role.choices)
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Question]) -> QuerySet[Question]:
+        if self.value() in Role.values:
+            return queryset.filter(roles__contains=[self.value()])
+        return queryset
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput(attrs={"accept": ".yaml,.yml"})
+
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
+        uploads = data if isinstance(data, list | tuple) else [data]
+        if not uploads and self.required:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        return [super(MultipleFileField, self).clean(upload, initial) for upload in uploads]
+
+
+class ImportBankForm(forms.Form):
+    files = MultipleFileField(
+        label="Bank files",
+        help_text="One or more .yaml files in the bank format, one topic per file.",
+    )
+    dry_run = forms.BooleanField(
+        required=False, label="Dry run: check the files and report what would change"
+    )
+
+    def clean_files(self) -> list[UploadedFile]:
+        uploads: list[UploadedFile] = self.cleaned_data["files"]
+        if len(uploads) > MAX_UPLOAD_FILES:
+            raise forms.ValidationError(f"Upload at most {MAX_UPLOAD_FILES} files at a time.")
+        names = set()
+        for upload in uploads:
+            name = upload.name or ""
+            if not name.lower().endswith((".yaml", ".yml")):
+                raise forms.ValidationError(f"{name}: only .yaml or .yml files can be imported.")
+            if (upload.size or 0) > MAX_UPLOAD_BYTES:
+                raise forms.ValidationError(f"{name}: larger than {MAX_UPLOAD_BYTES // 2**20} MB.")
+            if name in names:
+                raise forms.ValidationError(f"{name} was chosen twice.")
+            names.add(name)
+        return uploads
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "position", "question_count")
+    list_editable = ("position",)
+    search_fields = ("name", "slug", "description")
+    prepopulated_fields = {"slug": ("name",)}
+    ordering = ("position", "name")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Topic]:
+        return super().get_queryset(request).annotate(question_count=Count("questions"))
+
+    @admin.display(description="questions", ordering="question_count")
+    def question_count(self, topic: Topic) -> int:
+        return topic.question_count  # type: ignore[attr-defined]
+
+
+@admin.register(Question)
+class QuestionAdmin(admin.ModelAdmin):
+    form = QuestionForm
+    inlines = [FollowUpInline]
+    change_list_template = "admin/questions/question/change_list.html"
+    list_display = ("title", "topic", "level", "kind", "status", "version", "updated_at")
+    list_filter = ("topic", "level", "kind", "status", RoleFilter)
+    list_select_related = ("topic",)
+    search_fields = ("slug", "title", "prompt")
+    ordering = ("topic__position", "position", "title")
+    actions = ["publish_selected", "retire_selected", "export_selected"]
+    readonly_fields = (
+        "prompt_preview", "answer_preview", "version", "sources", "created_at", "updated_at",
+    )  # fmt: skip
+    fieldsets = (
+        (None, {"fields": ("topic", "slug", "title", "status", "position")}),
+        ("Classification", {"fields": ("kind", "level", "roles", "tags", "seconds")}),
+        ("Prompt", {"fields": ("prompt", "prompt_preview")}),
+        ("Model answer", {"fields": ("answer", "answer_preview", "key_points")}),
+        ("Record", {"fields": ("version", "sources", "created_at", "updated_at")}),
+    )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Question]:
+        # The search vector is large and only the database reads it.
+        return super().get_queryset(request).defer("search")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Question | None = None) -> Any:
+        # The slug is the import/export key: fixed once the question exists.
+        if obj is not None:
+            return ("slug", *self.readonly_fields)
+        return self.readonly_fields
+
+    @admin.display(description="rendered prompt")
+    def prompt_preview(self, question: Question) -> SafeString | str:
+        return _preview(question.prompt_html)
+
+    @admin.display(description="rendered answer")
+    def answer_preview(self, question: Question) -> SafeString | str:
+        return _preview(question.answer_html)
+
+    def save_related(
+        self, request: HttpRequest, form: forms.ModelForm, formsets: Any, change: bool
+    ) -> None:
+        super().save_related(request, form, formsets, change)
+        question: Question = form.instance
+        content_changed = any(name in form.changed_data for name in CONTENT_FIELDS)
+        # Follow-ups are part of what a candidate answered: changing them is a new version,
+        # unless saving the question itself already counted one.
+        if change and not content_changed and any(fs.has_changed() for fs in formsets):
+            question.bump_version()
+
+    @admin.action(description="Publish selected questions", permissions=["change"])
+    def publish_selected(self, request: HttpRequest, queryset: QuerySet[Question]) -> None:
+        count = queryset.exclude(status=Status.PUBLISHED).update(
+            status=Status.PUBLISHED, updated_at=timezone.now()
+        )
+        self.message_user(request, f"Published {count} question(s).", messages.SUCCESS)
+
+    @admin.action(description="Retire selected questions", permissions=["change"])
+    def retire_selected(self, request: HttpRequest, queryset: QuerySet[Question]) -> None:
+        count = queryset.exclude(status=Status.RETIRED).update(
+            status=Status.RETIRED, updated_at=timezone.now()
+        )
+        self.message_user(request, f"Retired {count} question(s).", messages.SUCCESS)
+
+    @admin.action(description="Export selected questions as YAML")
+    def export_selected(self, request: HttpRequest, queryset: QuerySet[Question]) -> HttpResponse:
+        """One topic: its YAML file. Several: a .zip with one file per topic."""
+        with tempfile.TemporaryDirectory() as tmp:
+            paths = bankio.export_bank(Path(tmp), queryset)
+            if len(paths) == 1:
+                filename = paths[0].name
+                response = HttpResponse(
+                    paths[0].read_bytes(), content_type="application/yaml; charset=utf-8"
+                )
+            else:
+                buffer = io.BytesIO()
+                with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+                    for bank_path in paths:
+                        archive.write(bank_path, bank_path.name)
+                filename = f"question-bank-{timezone.now():%Y%m%d-%H%M%S}.zip"
+                response = HttpResponse(buffer.getvalue(), content_type="application/zip")
+        response["Content-Disposition"] = content_disposition_header(True, filename)
+        return response
+
+    def get_urls(self) -> list[URLPattern]:
+        custom = [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="questions_question_import",
+            )
+        ]
+        return custom + super().get_urls()
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        """Upload bank files: every problem is listed and nothing is written, or all is applied."""
+        if not (self.has_add_permission(request) and self.has_change_permission(request)):
+            raise PermissionDenied
+        posted = request.method == "POST"
+        form = ImportBankForm(request.POST, request.FILES) if posted else ImportBankForm()
+        errors: list[bankio.BankError] = []
+        if posted and form.is_valid():
+            dry_run = form.cleaned_data["dry_run"]
+            try:
+                report = _import_uploads(form.cleaned_data["files"], dry_run=dry_run)
+            except bankio.BankInvalid as invalid:
+                errors = invalid.errors
+                messages.error(request, f"{len(errors)} problem(s) found; nothing was imported.")
+            else:
+                _report_import(request, report, dry_run=dry_run)
+                if not dry_run:
+                    return HttpResponseRedirect(reverse("admin:questions_question_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Import question bank YAML",
+            "form": form,
+            "adminform": helpers.AdminForm(
+                form, [(None, {"fields": ["files", "dry_run"]})], prepopulated_fields={}
+            ),
+            "bank_errors": errors,
+            "max_files": MAX_UPLOAD_FILES,
+        }
+        status = 400 if errors or form.errors else 200
+        return TemplateResponse(
+            request, "admin/questions/question/import_bank.html", context, status=status
+        )
+
+
+def _preview(html: str) -> SafeString | str:
+    if not html:
+        return "Shown after saving."
+    # Stored HTML was sanitised by questions.markdown when the question was saved.
+    return mark_safe(f'<div class="bank-preview">{html}</div>')
+
+
+def _import_uploads(uploads: list[UploadedFile], *, dry_run: bool) -> bankio.Report:
+    """Validate uploaded bank files with read_bank, then apply them; errors name the uploads."""
+    with tempfile.TemporaryDirectory() as tmp:
+        names: dict[str, str] = {}
+        paths = []
+        for index, upload in enumerate(uploads):
+            # A folder per upload keeps each file's own name without collisions.
+            target = Path(tmp) / str(index) / Path(upload.name or "bank.yaml").name
+            target.parent.mkdir()
+            with target.open("wb") as out:
+                for chunk in upload.chunks():
+                    out.write(chunk)
+            names[str(target)] = upload.name or target.name
+            paths.append(target)
+        try:
+            files = bankio.read_bank(paths)
+        except bankio.BankInvalid as invalid:
+            raise bankio.BankInvalid(
+                [replace(e, file=names.get(e.file, e.file)) for e in invalid.errors]
+            ) from None
+        return bankio.apply_bank(files, dry_run=dry_run)
+
+
+def _report_import(request: HttpRequest, report: bankio.Report, *, dry_run: bool) -> None:
+    if dry_run:
+        messages.info(request, f"Dry run, nothing was written. It would give {report.summary()}.")
+    elif report.changed:
+        messages.success(request, f"Imported: {report.summary()}.")
+    else:
+        messages.info(request, f"Nothing to change: {report.summary()}.")
+    for label, slugs in (("created", report.created), ("updated", report.updated)):
+        if slugs:
+            more = f" and {len(slugs) - 20} more" if len(slugs) > 20 else ""
+            shown = ", ".join(slugs[:20]) + more
+            verb = f"Would be {label}" if dry_run else label.capitalize()
+            messages.info(request, f"{verb}: {shown}.")
+
