@@ -79,8 +79,9 @@ shell: db ## Django shell
 superuser: migrate ## Create an admin account
 	@$(PY) manage.py createsuperuser
 
-bench: loadbank ## Run the benchmarks in bench/ (see docs/benchmarks.md)
-	@for script in bench/bench_*.py; do $(PY) $$script || exit 1; done
+bench: db ## Run the benchmarks in bench/ (see docs/benchmarks.md); installs wrk if missing
+	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+	@status=0; for script in bench/bench_*.py; do echo "== $$script"; $(PY) $$script || status=1; done; exit $$status
 
 clean: stop ## Remove the virtualenv, the database and caches
 	rm -rf $(VENV) .data staticfiles .pytest_cache .ruff_cache

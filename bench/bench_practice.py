@@ -20,6 +20,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.scratch import scratch_database  # noqa: E402
+
 DB_NAME = "bench_practice"
 PORT = 8011
 DURATION = os.environ.get("BENCH_DURATION", "10s")
@@ -28,34 +31,15 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "4"))
 
 
-def base_url() -> str:
-    if url := os.environ.get("DATABASE_URL"):
-        return url
-    from interviewprep import devdb
-
-    return devdb.start()
-
-
-def with_database(url: str, name: str) -> str:
-    return re.sub(r"/[^/?]*(\?|$)", f"/{name}\\1", url.split("://", 1)[1], count=1).join(
-        [url.split("://", 1)[0] + "://", ""]
-    )
-
-
-def admin_sql(url: str, sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(with_database(url, "postgres"), autocommit=True) as conn:
-        conn.execute(sql)
-
-
 def main() -> int:
     if not shutil.which("wrk"):
         print("wrk is not installed (Debian: apt-get install wrk)", file=sys.stderr)
         return 2
-    url = base_url()
-    admin_sql(url, f"DROP DATABASE IF EXISTS {DB_NAME}")
-    admin_sql(url, f"CREATE DATABASE {DB_NAME}")
+    with scratch_database(DB_NAME) as url:
+        return measure(url)
+
+
+def measure(url: str) -> int:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "bench.settings",
@@ -63,11 +47,12 @@ def main() -> int:
         "SECRET_KEY": "bench-only-" + "k3y" * 20,
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "0",
-        "DATABASE_URL": with_database(url, DB_NAME),
+        "DATABASE_URL": url,
         "LOG_LEVEL": "WARNING",
     }
     os.environ.update(env)
     server = None
+    ok = False
     try:
         for command in (["migrate", "-v0"], ["collectstatic", "--no-input", "-v0"]):
             subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True)
@@ -91,16 +76,12 @@ def main() -> int:
         )
         wait_for(f"http://127.0.0.1:{PORT}/healthz")
         results = run_load(fixture)
-        report(fixture, results)
+        ok = report(fixture, results)
     finally:
         if server is not None:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=30)
-        from django.db import connections
-
-        connections.close_all()
-        admin_sql(url, f"DROP DATABASE IF EXISTS {DB_NAME}")
-    return 0
+    return 0 if ok else 1
 
 
 def prepare() -> dict:
@@ -208,7 +189,7 @@ def run_load(fixture: dict) -> dict:
     return runs
 
 
-def report(fixture: dict, runs: dict) -> None:
+def report(fixture: dict, runs: dict) -> bool:
     def mean(name: str) -> float:
         return sum(r["rps"] for r in runs[name]) / len(runs[name])
 
@@ -241,6 +222,7 @@ def report(fixture: dict, runs: dict) -> None:
         and fixture["page_queries"] <= 8
     )
     print("PASS" if ok else "MISS")
+    return ok
 
 
 if __name__ == "__main__":

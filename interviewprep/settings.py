@@ -136,7 +136,7 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-DATABASES["default"]["TEST"] = {"NAME": "test_interviewprep"}
+DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME", "test_interviewprep")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [

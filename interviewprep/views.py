@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from interviewprep.http import HtmxHttpRequest
 from questions.roles import is_interviewer
+from questions.views.history import dashboard
 
 
 class SignupForm(UserCreationForm):
@@ -44,6 +45,7 @@ NAV_ITEMS: list[tuple[str, str, str]] = [
     ("Practise", "questions:session_start", "user"),
     ("Review", "questions:review", "user"),
     ("History", "questions:history", "user"),
+    ("Progress", "questions:progress", "user"),
     ("Questions", "questions:browse", "all"),
     ("Interview kits", "questions:kit_list", "interviewer"),
 ]
@@ -87,6 +89,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
 
 @require_GET
 def home(request: HtmxHttpRequest) -> HttpResponse:
+    """The product's front page; signed in, the candidate's dashboard."""
+    if request.user.is_authenticated:
+        return dashboard(request)  # type: ignore[arg-type]
     return render(
         request,
         "home.html",

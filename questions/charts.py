@@ -1,0 +1,122 @@
+"""Charts drawn on the server as inline SVG: no chart JavaScript, themed by CSS classes.
+
+Each chart is an <svg role="img"> with a <title> and <desc>; the page puts a table of the same
+numbers next to it for screen readers and for anyone who prefers numbers.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from html import escape
+
+from django.utils.safestring import SafeString, mark_safe
+
+
+@dataclass(frozen=True)
+class Series:
+    label: str
+    points: Sequence[float | None]  # one per x label; None where there is no data
+
+
+def _svg_open(chart_id: str, width: int, height: int, title: str, desc: str) -> str:
+    return (
+        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-labelledby="{chart_id}-title {chart_id}-desc" xmlns="http://www.w3.org/2000/svg">'
+        f'<title id="{chart_id}-title">{escape(title)}</title>'
+        f'<desc id="{chart_id}-desc">{escape(desc)}</desc>'
+    )
+
+
+def line_chart(
+    chart_id: str,
+    *,
+    title: str,
+    desc: str,
+    x_labels: Sequence[str],
+    series: Sequence[Series],
+    y_max: float,
+    y_ticks: Sequence[tuple[float, str]],
+    width: int = 640,
+    height: int = 240,
+) -> SafeString:
+    """Lines over shared x labels; gaps where a series has no data."""
+    left, right, top, bottom = 44, 12, 12, 28
+    plot_w, plot_h = width - left - right, height - top - bottom
+    n = max(1, len(x_labels) - 1)
+
+    def x(i: int) -> float:
+        return left + plot_w * i / n
+
+    def y(v: float) -> float:
+        return top + plot_h * (1 - (v / y_max if y_max else 0))
+
+    parts = [_svg_open(chart_id, width, height, title, desc)]
+    for value, label in y_ticks:
+        parts.append(
+            f'<line class="chart-grid" x1="{left}" x2="{width - right}" y1="{y(value):.1f}" '
+            f'y2="{y(value):.1f}"/><text class="chart-axis" x="{left - 6}" y="{y(value) + 4:.1f}" '
+            f'text-anchor="end">{escape(label)}</text>'
+        )
+    step = max(1, len(x_labels) // 6)
+    for i, label in enumerate(x_labels):
+        if i % step == 0 or i == len(x_labels) - 1:
+            parts.append(
+                f'<text class="chart-axis" x="{x(i):.1f}" y="{height - 8}" '
+                f'text-anchor="middle">{escape(label)}</text>'
+            )
+    for s_index, s in enumerate(series):
+        segments: list[list[str]] = [[]]
+        for i, value in enumerate(s.points):
+            if value is None:
+                segments.append([])
+                continue
+            segments[-1].append(f"{x(i):.1f},{y(value):.1f}")
+            parts.append(
+                f'<circle class="chart-dot chart-series-{s_index % 6}" cx="{x(i):.1f}" '
+                f'cy="{y(value):.1f}" r="3"><title>{escape(s.label)}, {escape(x_labels[i])}: '
+                f"{value:.2f}</title></circle>"
+            )
+        for segment in segments:
+            if len(segment) > 1:
+                parts.append(
+                    f'<polyline class="chart-line chart-series-{s_index % 6}" '
+                    f'points="{" ".join(segment)}"/>'
+                )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - every text value above is escaped
+
+
+HEATMAP_LEVELS = (0, 1, 3, 6, 10)  # attempts a day for the colour steps
+
+
+def heatmap(chart_id: str, *, counts: dict[date, int], end: date, title: str) -> SafeString:
+    """A year of days as a grid of weeks (columns) by weekdays (rows), Monday first."""
+    cell, gap, left, top = 11, 2, 28, 16
+    start = end - timedelta(days=364)
+    start -= timedelta(days=start.weekday())
+    weeks = (end - start).days // 7 + 1
+    width, height = left + weeks * (cell + gap), top + 7 * (cell + gap)
+    total = sum(v for d, v in counts.items() if start <= d <= end)
+    active = sum(1 for d, v in counts.items() if start <= d <= end and v)
+    desc = f"{total} answers on {active} days between {start:%d %b %Y} and {end:%d %b %Y}."
+    parts = [_svg_open(chart_id, width, height, title, desc)]
+    for row, name in ((0, "Mon"), (2, "Wed"), (4, "Fri")):
+        y = top + row * (cell + gap) + cell - 1
+        parts.append(f'<text class="chart-axis" x="0" y="{y}">{name}</text>')
+    day = start
+    while day <= end:
+        week, weekday = (day - start).days // 7, day.weekday()
+        if day.day == 1 or day == start:
+            parts.append(
+                f'<text class="chart-axis" x="{left + week * (cell + gap)}" y="10">{day:%b}</text>'
+            )
+        value = counts.get(day, 0)
+        level = sum(1 for threshold in HEATMAP_LEVELS[1:] if value >= threshold)
+        parts.append(
+            f'<rect class="heat heat-{level}" x="{left + week * (cell + gap)}" '
+            f'y="{top + weekday * (cell + gap)}" width="{cell}" height="{cell}" rx="2">'
+            f"<title>{day:%a %d %b %Y}: {value} answer{'s' if value != 1 else ''}</title></rect>"
+        )
+        day += timedelta(days=1)
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - no text from users

@@ -1,0 +1,284 @@
+"""The candidate's private record: dashboard, history, progress, review, export and deletion."""
+
+import csv
+import io
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.contrib.auth.models import User
+from django.test import Client
+
+from questions import services
+from questions.models import Attempt, PracticeSession, ReviewCard, ReviewSettings
+from questions.models.practice import AttemptState
+from questions.models.review import LEECH_LAPSES
+from tests.factories import make_history, make_question, make_session, make_user
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def user():
+    return make_user()
+
+
+@pytest.fixture
+def client_for(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def graded_session(user, grade=3, now=NOW, question=None, follow_ups=False):
+    session = make_session(
+        user, questions=[question or make_question()], now=now, with_follow_ups=follow_ups
+    )
+    attempt = session.attempts.get(state=AttemptState.ACTIVE)
+    services.submit_attempt(
+        session=session, attempt_id=attempt.pk, now=now, text="my answer", revision=1
+    )
+    services.grade_attempt(session=session, attempt_id=attempt.pk, grade=grade, ticked=[0], now=now)
+    return session
+
+
+def get(client, url, **kw):
+    with time_machine.travel(NOW + timedelta(minutes=5), tick=False):
+        return client.get(url, **kw)
+
+
+# Dashboard ------------------------------------------------------------------------------------
+
+
+def test_anonymous_home_is_the_product_page(client):
+    assert "Create a free account" in client.get("/").content.decode()
+
+
+def test_dashboard_shows_due_items_streak_recent_sessions_and_weak_topics(client_for, user):
+    for days_ago in range(3):
+        graded_session(user, grade=1, now=NOW - timedelta(days=days_ago))
+    body = get(client_for, "/").content.decode()
+    assert "Welcome back" in body
+    assert "Due for review" in body and "Start a review session" in body
+    assert "3 days" in body  # streak
+    assert "Mock interview" in body
+    assert "Hard means you recalled it with effort, not that you forgot" in body
+
+
+def test_dashboard_lists_leeches(client_for, user):
+    question = make_question(title="The stubborn one")
+    graded_session(user, question=question, grade=1)
+    ReviewCard.objects.filter(owner=user).update(lapses=LEECH_LAPSES, leech=True)
+    assert "The stubborn one" in get(client_for, "/").content.decode()
+
+
+# History --------------------------------------------------------------------------------------
+
+
+def test_history_lists_only_my_sessions_newest_first(client_for, user):
+    graded_session(user, now=NOW - timedelta(days=2))
+    PracticeSession.objects.filter(owner=user).update(title="Older one")
+    graded_session(user, now=NOW - timedelta(days=1))
+    other = make_user()
+    graded_session(other)
+    PracticeSession.objects.filter(owner=other).update(title="Not mine")
+    body = get(client_for, "/history/").content.decode()
+    assert "Not mine" not in body
+    assert body.index("Mock interview") < body.index("Older one")
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("?page=abc", "is not a page number"),
+        ("?page=999", "There is no page 999"),
+        ("?start=2026-11-10&end=2026-11-01", "The end date is before the start date"),
+        ("?level=wizard", "Filter “level” ignored"),
+        ("?topic=Astrology", "Filter “topic” ignored"),
+        ("?start=yesterday", "Filter “start” ignored"),
+    ],
+)
+def test_bad_history_input_still_renders_with_a_clear_message(client_for, user, query, message):
+    graded_session(user)
+    response = get(client_for, "/history/" + query)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+
+
+def test_history_filters_by_topic_level_and_dates(client_for, user):
+    old = graded_session(user, now=NOW - timedelta(days=30))
+    recent = graded_session(user, now=NOW - timedelta(days=1))
+    topic = old.attempts.first().topic_name
+    Attempt.objects.filter(session=recent).update(topic_name="Deep learning", level="experienced")
+    PracticeSession.objects.filter(pk=old.pk).update(title="The old one")
+    body = get(
+        client_for, "/history/?start=" + (NOW - timedelta(days=7)).date().isoformat()
+    ).content.decode()
+    assert "The old one" not in body
+    body = get(client_for, f"/history/?topic={topic}").content.decode()
+    assert "The old one" not in body or "1 session" in body
+
+
+def test_question_history_shows_my_attempts_over_time(client_for, user):
+    question = make_question(title="Bias and variance")
+    graded_session(user, question=question, grade=1, now=NOW - timedelta(days=3))
+    graded_session(user, question=question, grade=3, now=NOW - timedelta(days=1))
+    body = get(client_for, f"/history/questions/{question.pk}/").content.decode()
+    assert "2 attempts" in body
+    assert "<svg" in body and '<title id="grades-title">' in body
+    assert "my answer" in body
+
+
+def test_question_history_of_another_users_question_is_404(client_for, user):
+    question = make_question()
+    graded_session(make_user(), question=question)
+    assert get(client_for, f"/history/questions/{question.pk}/").status_code == 404
+
+
+def test_session_review_of_another_user_is_404(client_for):
+    session = graded_session(make_user())
+    assert get(client_for, f"/practice/{session.pk}/summary/").status_code == 404
+
+
+def test_abandoned_and_late_answers_count_and_are_marked(client_for, user):
+    session = make_session(
+        user, questions=[make_question()], now=NOW - timedelta(days=2), clock="session", minutes=5
+    )
+    attempt = session.attempts.get(state=AttemptState.ACTIVE)
+    services.save_answer(
+        session_id=session.pk,
+        attempt_id=attempt.pk,
+        owner_id=user.pk,
+        text="kept",
+        revision=1,
+        now=NOW - timedelta(days=2),
+    )
+    body = get(client_for, "/history/").content.decode()
+    assert "Closed by the clock (abandoned)" in body
+    assert "timed out" in body
+
+
+# Progress -------------------------------------------------------------------------------------
+
+
+def test_progress_page_draws_accessible_charts_with_tables(client_for, user):
+    for days_ago in (1, 8, 15):
+        graded_session(user, grade=3, now=NOW - timedelta(days=days_ago))
+    body = get(client_for, "/progress/").content.decode()
+    assert body.count('role="img"') >= 3
+    assert '<title id="activity-title">' in body and '<desc id="activity-desc">' in body
+    assert "The same as a table" in body
+    assert "style=" not in body  # the CSP allows no inline style
+
+
+def test_progress_page_with_no_data_explains_itself(client_for):
+    body = get(client_for, "/progress/").content.decode()
+    assert "No graded answers in the last 12 weeks." in body
+
+
+# Review ---------------------------------------------------------------------------------------
+
+
+def test_review_start_begins_a_session_of_due_items(client_for, user):
+    graded_session(user, grade=1, now=NOW - timedelta(days=1))
+    with time_machine.travel(NOW, tick=False):
+        response = client_for.post("/review/start/")
+    session = PracticeSession.objects.get(owner=user, source="review")
+    assert response["Location"] == session.get_absolute_url()
+
+
+def test_review_start_with_nothing_due_says_so(client_for):
+    with time_machine.travel(NOW, tick=False):
+        response = client_for.post("/review/start/", follow=True)
+    assert "Nothing is due for review now" in response.content.decode()
+
+
+def test_review_settings_are_validated_and_saved(client_for, user):
+    with time_machine.travel(NOW, tick=False):
+        bad = client_for.post("/review/", {"daily_limit": 0, "desired_retention": 1.5})
+        assert bad.status_code == 400
+        assert "Ensure this value is greater than or equal to 1." in bad.content.decode()
+        client_for.post("/review/", {"daily_limit": 5, "desired_retention": 0.85})
+    settings = ReviewSettings.objects.get(user=user)
+    assert (settings.daily_limit, settings.desired_retention) == (5, 0.85)
+
+
+def test_review_start_is_post_only(client_for):
+    assert client_for.get("/review/start/").status_code == 405
+
+
+# Your data ------------------------------------------------------------------------------------
+
+
+def test_csv_export_holds_my_attempts_only(client_for, user, caplog):
+    graded_session(user)
+    graded_session(make_user())
+    response = get(client_for, "/account/data/history.csv")
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert len(rows) == 1 and rows[0]["answer"] == "my answer" and rows[0]["grade"] == "Good"
+    assert "exported their history as CSV" in caplog.text
+
+
+def test_json_export_holds_attempts_cards_and_settings(client_for, user):
+    graded_session(user)
+    data = json.loads(get(client_for, "/account/data/history.json").content)
+    assert data["user"]["username"] == user.username
+    assert len(data["attempts"]) == 1 and len(data["review_cards"]) == 1
+
+
+def test_deleting_the_account_needs_the_phrase(client_for, user):
+    response = client_for.post("/account/data/", {"confirm": "yes"})
+    assert response.status_code == 400
+    assert "Type exactly “delete my account”" in response.content.decode()
+    assert User.objects.filter(pk=user.pk).exists()
+
+
+def test_deleting_the_account_removes_all_my_data_and_logs_out(client_for, user, caplog):
+    graded_session(user)
+    other_session = graded_session(make_user())
+    response = client_for.post("/account/data/", {"confirm": "Delete my account"}, follow=True)
+    assert "Your account and all your data were deleted." in response.content.decode()
+    assert not User.objects.filter(pk=user.pk).exists()
+    assert not PracticeSession.objects.filter(owner_id=user.pk).exists()
+    assert not ReviewCard.objects.filter(owner_id=user.pk).exists()
+    assert PracticeSession.objects.filter(pk=other_session.pk).exists()
+    assert not response.wsgi_request.user.is_authenticated
+    assert "deleted their account" in caplog.text
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/history/", "/progress/", "/review/", "/account/data/", "/account/data/history.csv",
+     "/account/data/history.json", "/history/questions/1/"],
+)  # fmt: skip
+def test_anonymous_users_are_sent_to_log_in(client, url):
+    assert client.get(url)["Location"].startswith("/accounts/login/")
+
+
+# Query counts with a heavy user ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "limit"),
+    [
+        ("/", 12),
+        ("/history/", 8),
+        ("/history/?page=3&level=beginner", 8),
+        ("/progress/", 12),
+        ("/review/", 10),
+    ],
+)
+def test_pages_run_a_bounded_number_of_queries_with_10000_attempts(
+    client_for, user, url, limit, django_assert_max_num_queries
+):
+    make_history(user, attempts=10_000, end=NOW)
+    cards = (
+        Attempt.objects.filter(session__owner=user).values_list("question_id", flat=True).first()
+    )
+    ReviewCard.objects.create(owner=user, question_id=cards, state=2, due=NOW - timedelta(days=1))
+    with django_assert_max_num_queries(limit):
+        response = get(client_for, url)
+    assert response.status_code == 200
