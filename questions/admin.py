@@ -317,3 +317,5 @@ def _report_import(request: HttpRequest, report: bankio.Report, *, dry_run: bool
             verb = f"Would be {label}" if dry_run else label.capitalize()
             messages.info(request, f"{verb}: {shown}.")
 
+
+from questions import admin_stats  # noqa: E402,F401

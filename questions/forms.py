@@ -59,3 +59,103 @@ class GradeForm(forms.Form):
     def ticked(self) -> list[int]:
         """The ticked key points as indexes; anything else is ignored (the service range-checks)."""
         return [int(v) for v in self.data.getlist("ticked") if v.isdigit() and len(v) < 4]
+
+
+# Interview kits ---------------------------------------------------------------------------------
+# (Imported here rather than at the top: several people extend this module at once, and additions
+# at the end merge cleanly.)
+from questions.models import Loop, QuestionSet  # noqa: E402
+from questions.models.kits import MAX_MINUTES, MIN_MINUTES  # noqa: E402
+
+MINUTES_MESSAGES = {
+    "min_value": f"Minutes must be from {MIN_MINUTES} to {MAX_MINUTES}.",
+    "max_value": f"Minutes must be from {MIN_MINUTES} to {MAX_MINUTES}.",
+    "invalid": "Minutes must be a whole number.",
+}
+
+
+class KitForm(forms.ModelForm):
+    class Meta:
+        model = QuestionSet
+        fields = ("title", "round", "description", "minutes")
+        widgets = {
+            "round": forms.TextInput(attrs={"list": "round-suggestions", "autocomplete": "off"}),
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "minutes": forms.NumberInput(attrs={"min": MIN_MINUTES, "max": MAX_MINUTES}),
+        }
+        help_texts = {"description": "What the round assesses; candidates see it on the link."}
+        error_messages = {"minutes": MINUTES_MESSAGES}
+
+
+class KitItemForm(forms.Form):
+    notes = forms.CharField(
+        label="Interviewer notes", required=False, max_length=5000, widget=forms.Textarea
+    )
+    minutes = forms.IntegerField(
+        required=False,
+        min_value=MIN_MINUTES,
+        max_value=MAX_MINUTES,
+        error_messages=MINUTES_MESSAGES,
+    )
+
+
+class KitSearchForm(forms.Form):
+    """The builder's search: unknown filter values are dropped, never an error page."""
+
+    q = forms.CharField(label="Search", required=False, max_length=200, strip=True)
+    topic = forms.ChoiceField(required=False)
+    level = forms.ChoiceField(choices=[("", "Any level"), *Level.choices], required=False)
+    kind = forms.ChoiceField(choices=[("", "Any kind"), *Kind.choices], required=False)
+
+    def __init__(self, *args: Any, topics: list[Topic], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.topics = {topic.slug: topic for topic in topics}
+        self.fields["topic"].choices = [("", "Any topic")] + [(t.slug, t.name) for t in topics]
+
+    def values(self) -> dict[str, Any]:
+        """The valid parts of the search (an invalid field counts as not given)."""
+        self.is_valid()
+        data = {name: self.cleaned_data.get(name) or "" for name in self.fields}
+        data["q"] = data["q"].replace("\x00", "")
+        data["topic"] = self.topics.get(data["topic"])
+        return data
+
+    @property
+    def active(self) -> bool:
+        return any(self.values().values())
+
+
+class ShareLinkForm(forms.Form):
+    label = forms.CharField(
+        required=False,
+        max_length=120,
+        help_text="Optional: who the link is for. Only you see this.",
+    )
+    expires_in_days = forms.IntegerField(
+        label="Expires after (days)",
+        required=False,
+        min_value=1,
+        max_value=365,
+        help_text="Empty: the link works until you revoke it.",
+        error_messages={
+            "min_value": "A link must last at least 1 day; leave it empty for no expiry.",
+            "max_value": "At most 365 days; leave it empty for no expiry.",
+        },
+    )
+
+
+class StartKitForm(forms.Form):
+    share_results = forms.BooleanField(
+        label="Share my results with the kit's owner",
+        required=False,
+        help_text="They see your answers, times, ticked key points and grades. "
+        "You can withdraw this later from the session summary.",
+    )
+
+
+class LoopForm(forms.ModelForm):
+    class Meta:
+        model = Loop
+        fields = ("name", "description")
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {"name": "For example “Senior ML engineer, 2026”."}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from questions.views import bank, practice
+from questions.views import bank, history, kits, loops, practice
 
 app_name = "questions"
 
@@ -8,6 +8,14 @@ urlpatterns = [
     path("questions/", bank.question_list, name="browse"),
     path("questions/<slug:slug>/", bank.question_detail, name="detail"),
     path("practice/", practice.session_start, name="session_start"),
+    path("review/", history.review, name="review"),
+    path("review/start/", history.review_start, name="review_start"),
+    path("history/", history.history, name="history"),
+    path("history/questions/<int:question_id>/", history.question_history, name="question_history"),
+    path("progress/", history.progress_page, name="progress"),
+    path("account/data/", history.account_data, name="account_data"),
+    path("account/data/history.csv", history.export_csv, name="export_csv"),
+    path("account/data/history.json", history.export_json, name="export_json"),
     path("practice/token/", practice.csrf_token, name="csrf_token"),
     path("practice/<int:session_id>/", practice.session_detail, name="session"),
     path("practice/<int:session_id>/finish/", practice.session_finish, name="session_finish"),
@@ -32,4 +40,48 @@ urlpatterns = [
         practice.attempt_skip,
         name="attempt_skip",
     ),
+    # Interview kits and loops (interviewers and staff), and the candidates' share page.
+    path("kits/", kits.kit_list, name="kit_list"),
+    path("kits/new/", kits.kit_create, name="kit_create"),
+    path("kits/share/<str:token>/", kits.kit_share_page, name="kit_share_page"),
+    path("kits/<int:kit_id>/", kits.kit_detail, name="kit_detail"),
+    path("kits/<int:kit_id>/edit/", kits.kit_edit, name="kit_edit"),
+    path("kits/<int:kit_id>/duplicate/", kits.kit_duplicate, name="kit_duplicate"),
+    path("kits/<int:kit_id>/delete/", kits.kit_delete, name="kit_delete"),
+    path("kits/<int:kit_id>/items/add/", kits.kit_item_add, name="kit_item_add"),
+    path(
+        "kits/<int:kit_id>/items/<int:item_id>/remove/",
+        kits.kit_item_remove,
+        name="kit_item_remove",
+    ),
+    path("kits/<int:kit_id>/items/<int:item_id>/move/", kits.kit_item_move, name="kit_item_move"),
+    path("kits/<int:kit_id>/items/<int:item_id>/edit/", kits.kit_item_edit, name="kit_item_edit"),
+    path("kits/<int:kit_id>/guide/", kits.kit_guide, name="kit_guide"),
+    path("kits/<int:kit_id>/candidate/", kits.kit_candidate, name="kit_candidate"),
+    path("kits/<int:kit_id>/export.md", kits.kit_export_markdown, name="kit_export_markdown"),
+    path("kits/<int:kit_id>/export.json", kits.kit_export_json, name="kit_export_json"),
+    path("kits/<int:kit_id>/share/", kits.kit_share, name="kit_share"),
+    path(
+        "kits/<int:kit_id>/share/<int:link_id>/revoke/",
+        kits.kit_share_revoke,
+        name="kit_share_revoke",
+    ),
+    path("kits/<int:kit_id>/results/", kits.kit_results, name="kit_results"),
+    path("kits/loops/new/", loops.loop_create, name="loop_create"),
+    path("kits/loops/<int:loop_id>/", loops.loop_detail, name="loop_detail"),
+    path("kits/loops/<int:loop_id>/edit/", loops.loop_edit, name="loop_edit"),
+    path("kits/loops/<int:loop_id>/delete/", loops.loop_delete, name="loop_delete"),
+    path("kits/loops/<int:loop_id>/guide/", loops.loop_guide, name="loop_guide"),
+    path("kits/loops/<int:loop_id>/rounds/add/", loops.loop_round_add, name="loop_round_add"),
+    path(
+        "kits/loops/<int:loop_id>/rounds/<int:round_id>/move/",
+        loops.loop_round_move,
+        name="loop_round_move",
+    ),
+    path(
+        "kits/loops/<int:loop_id>/rounds/<int:round_id>/remove/",
+        loops.loop_round_remove,
+        name="loop_round_remove",
+    ),
+    path("practice/<int:session_id>/sharing/", kits.session_sharing, name="session_sharing"),
 ]

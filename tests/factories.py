@@ -85,3 +85,100 @@ def make_session(user, *, questions=None, follow_ups: int = 1, now=None, **kwarg
     kwargs.setdefault("title", "Mock interview")
     kwargs.setdefault("with_follow_ups", True)
     return start_session(user=user, questions=questions, now=now or timezone.now(), **kwargs)
+
+
+def make_history(
+    user,
+    *,
+    attempts: int,
+    per_session: int = 20,
+    end=None,
+    topics=("Fundamentals", "Deep learning", "NLP and generative AI"),
+):
+    """Many finished, graded sessions for one user, written in bulk (for query-count tests)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from questions.models import Attempt, PracticeSession
+
+    end = end or timezone.now()
+    question = make_question()
+    sessions = PracticeSession.objects.bulk_create(
+        PracticeSession(
+            owner=user,
+            title=f"Session {i}",
+            status="finished",
+            started_at=end - timedelta(hours=6 * i + 1),
+            deadline=end - timedelta(hours=6 * i - 23),
+            finished_at=end - timedelta(hours=6 * i),
+            question_count=per_session,
+        )
+        for i in range(max(1, attempts // per_session))
+    )
+    rows = []
+    for s_index, session in enumerate(sessions):
+        for position in range(1, per_session + 1):
+            n = s_index * per_session + position
+            at = session.started_at + timedelta(minutes=position)
+            rows.append(
+                Attempt(
+                    session=session,
+                    question=question,
+                    position=position,
+                    title=f"Question {n % 50}",
+                    topic_name=topics[n % len(topics)],
+                    level=("beginner", "intermediate", "experienced")[n % 3],
+                    kind="concept",
+                    prompt_html="<p>Prompt</p>",
+                    answer_html="<p>Answer</p>",
+                    key_points=["a", "b", "c"],
+                    allowed_seconds=120,
+                    state="graded",
+                    started_at=at - timedelta(seconds=60 + n % 60),
+                    submitted_at=at,
+                    time_spent=timedelta(seconds=60 + n % 60),
+                    answer=f"answer {n}",
+                    revision=1,
+                    ticked=[0, 1],
+                    grade=1 + n % 4,
+                    graded_at=at,
+                )
+            )
+    Attempt.objects.bulk_create(rows, batch_size=2000)
+    return sessions
+
+
+# Interview kits.
+def make_kit(owner=None, *, questions=(), **kwargs):
+    """A kit owned by a new interviewer unless given, with `questions` added in order."""
+    from questions.models import KitItem, QuestionSet
+
+    kwargs.setdefault("title", f"Kit {next(_seq)}")
+    kwargs.setdefault("round", "ML fundamentals")
+    kwargs.setdefault("minutes", 5)
+    kit = QuestionSet.objects.create(owner=owner or make_interviewer(), **kwargs)
+    KitItem.objects.bulk_create(
+        KitItem(kit=kit, question=question, position=n) for n, question in enumerate(questions, 1)
+    )
+    return kit
+
+
+def make_share_link(kit, **kwargs):
+    from django.utils import timezone
+
+    from questions.services import create_share_link
+
+    kwargs.setdefault("now", timezone.now())
+    return create_share_link(kit=kit, **kwargs)
+
+
+def make_loop(owner=None, *, kits=(), **kwargs):
+    from questions.models import Loop, LoopRound
+
+    kwargs.setdefault("name", f"Loop {next(_seq)}")
+    loop = Loop.objects.create(owner=owner or make_interviewer(), **kwargs)
+    LoopRound.objects.bulk_create(
+        LoopRound(loop=loop, kit=kit, position=n) for n, kit in enumerate(kits, 1)
+    )
+    return loop

@@ -1,14 +1,28 @@
 from questions.models.bank import FollowUp, Question, Topic
+from questions.models.kits import (
+    KitItem,
+    Loop,
+    LoopRound,
+    QuestionSet,
+    QuestionStatistics,
+    ShareLink,
+)
 from questions.models.practice import Attempt, PracticeSession
 from questions.models.review import ReviewCard, ReviewLog, ReviewSettings
 
 __all__ = [
     "Attempt",
     "FollowUp",
+    "KitItem",
+    "Loop",
+    "LoopRound",
     "PracticeSession",
     "Question",
+    "QuestionSet",
+    "QuestionStatistics",
     "ReviewCard",
     "ReviewLog",
     "ReviewSettings",
+    "ShareLink",
     "Topic",
 ]

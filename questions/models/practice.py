@@ -77,6 +77,14 @@ class PracticeSession(models.Model):
     share_results = models.BooleanField(
         default=False, help_text="The candidate agreed to share results with the kit's owner."
     )
+    kit = models.ForeignKey(
+        "questions.QuestionSet",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sessions",
+        help_text="The interview kit it was started from, if any.",
+    )
 
     objects = SessionQuerySet.as_manager()
 
@@ -135,6 +143,12 @@ class AttemptQuerySet(models.QuerySet["Attempt"]):
         return self.filter(
             state__in=[AttemptState.PENDING, AttemptState.ACTIVE, AttemptState.SUBMITTED]
         )
+
+    def for_user(self, user: models.Model) -> "AttemptQuerySet":
+        return self.filter(session__owner_id=user.pk)
+
+    def graded(self) -> "AttemptQuerySet":
+        return self.filter(grade__isnull=False)
 
 
 class Attempt(models.Model):
