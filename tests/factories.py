@@ -100,6 +100,8 @@ def make_history(
 
     from django.utils import timezone
 
+    from django.db import connection
+
     from questions.models import Attempt, PracticeSession
 
     end = end or timezone.now()
@@ -146,6 +148,9 @@ def make_history(
                 )
             )
     Attempt.objects.bulk_create(rows, batch_size=2000)
+    # Fresh tables have no statistics until autovacuum runs; give the planner what production has.
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE questions_practicesession, questions_attempt")
     return sessions
 
 
