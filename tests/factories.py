@@ -98,9 +98,8 @@ def make_history(
     """Many finished, graded sessions for one user, written in bulk (for query-count tests)."""
     from datetime import timedelta
 
-    from django.utils import timezone
-
     from django.db import connection
+    from django.utils import timezone
 
     from questions.models import Attempt, PracticeSession
 
