@@ -47,16 +47,20 @@ def _get_attempt(session: PracticeSession, attempt_id: int) -> Attempt:
 
 def _after_post(request: HtmxHttpRequest, session: PracticeSession) -> HttpResponse:
     """htmx swaps in the next stage or moves to the summary; a plain form post redirects."""
-    if (
-        not session.is_open
-        or not PracticeSession.objects.filter(
-            pk=session.pk, status=PracticeSession.Status.IN_PROGRESS
-        ).exists()
-    ):
+    session.refresh_from_db(fields=["status"])  # the service may have just finished it
+    if not session.is_open:
         url = reverse("questions:session_summary", args=[session.pk])
         return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     if request.htmx:
         return _render_session(request, session)
+    return redirect(session)
+
+
+def _refuse(request: HtmxHttpRequest, session: PracticeSession, message: str) -> HttpResponse:
+    """Bad input on a step: htmx gets the stage back with a message (422); a form, a redirect."""
+    if request.htmx:
+        return _render_session(request, session, error=message, status=422)
+    messages.error(request, message)
     return redirect(session)
 
 
@@ -265,10 +269,7 @@ def attempt_submit(
             peeked=peeked,
         )
     except services.InvalidAnswer as invalid:
-        if request.htmx:
-            return _render_session(request, session, error=str(invalid), status=422)
-        messages.error(request, str(invalid))
-        return redirect(session)
+        return _refuse(request, session, str(invalid))
     if not done and text is not None and attempt.state == AttemptState.ACTIVE:
         # Arrived after the deadline: the last saved answer stands; keep this text as late.
         services.save_answer(
@@ -280,7 +281,6 @@ def attempt_submit(
             now=timezone.now(),
         )
         messages.warning(request, SAVE_MESSAGES["late"])
-    session.refresh_from_db(fields=["status"])
     return _after_post(request, session)
 
 
@@ -293,11 +293,7 @@ def attempt_grade(
     attempt = _get_attempt(session, attempt_id)
     form = GradeForm(request.POST)
     if not form.is_valid():
-        message = "Choose a grade: Again, Hard, Good or Easy."
-        if request.htmx:
-            return _render_session(request, session, error=message, status=422)
-        messages.error(request, message)
-        return redirect(session)
+        return _refuse(request, session, "Choose a grade: Again, Hard, Good or Easy.")
     services.grade_attempt(
         session=session,
         attempt_id=attempt.pk,
@@ -305,7 +301,6 @@ def attempt_grade(
         ticked=form.ticked(),
         now=timezone.now(),
     )
-    session.refresh_from_db(fields=["status"])
     return _after_post(request, session)
 
 
@@ -321,7 +316,6 @@ def attempt_skip(
         services.skip_follow_ups(session=session, position=attempt.position, now=now)
     else:
         services.skip_attempt(session=session, attempt_id=attempt.pk, now=now)
-    session.refresh_from_db(fields=["status"])
     return _after_post(request, session)
 
 
