@@ -172,7 +172,13 @@ def wrk(paths: list[str], fixture: dict, *, post: bool) -> dict:
     if post:
         command += ["-H", "Content-Type: application/x-www-form-urlencoded"]
     command.append(f"http://127.0.0.1:{PORT}/")
-    env = {**os.environ, "BENCH_PATHS": ",".join(paths), "BENCH_METHOD": "POST" if post else "GET"}
+    env = {
+        **os.environ,
+        "BENCH_PATHS": ",".join(paths),
+        "BENCH_METHOD": "POST" if post else "GET",
+        # Above the previous run's revisions and below the column's 2**31 limit.
+        "BENCH_REVISION_BASE": str(int(time.time()) % 100_000 * 10_000),
+    }
     out = subprocess.run(command, capture_output=True, text=True, check=True, env=env).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p99 = re.search(r"99%\s+([\d.]+\w+)", out).group(1)
