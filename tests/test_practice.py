@@ -589,3 +589,15 @@ def test_the_form_cannot_set_deadlines_or_grade_times(owner_client, owner):
     attempt.refresh_from_db()
     assert attempt.deadline == T0 + timedelta(seconds=120)
     assert attempt.submitted_at == T0 + timedelta(seconds=10)
+
+
+def test_the_token_endpoint_answers_401_not_a_redirect_when_logged_out(client):
+    response = client.get("/practice/token/")
+    assert response.status_code == 401
+    assert response.json() == {"status": "login"}
+
+
+def test_the_token_endpoint_gives_a_signed_in_page_a_fresh_token(owner_client):
+    response = owner_client.get("/practice/token/")
+    assert response.status_code == 200
+    assert len(response.json()["token"]) == 64

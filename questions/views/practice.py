@@ -241,11 +241,15 @@ def attempt_save(request: HtmxHttpRequest, session_id: int, attempt_id: int) -> 
     )
 
 
-@login_required
 @require_GET
 @never_cache
-def csrf_token(request: AuthenticatedHttpRequest) -> JsonResponse:
-    """A fresh CSRF token for a page whose token rotated when its user logged in again."""
+def csrf_token(request: HtmxHttpRequest) -> JsonResponse:
+    """A fresh CSRF token for a page whose token rotated when its user logged in again.
+
+    Like autosave, it answers 401 rather than redirecting when the login has expired.
+    """
+    if not request.user.is_authenticated:
+        return JsonResponse({"status": "login"}, status=401)
     return JsonResponse({"token": get_token(request)})
 
 

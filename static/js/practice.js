@@ -61,6 +61,9 @@
   }
 
   // Autosave ---------------------------------------------------------------------------------
+  var LOGGED_OUT =
+    "Not saved: you were logged out. Your text is still here; log in again in another tab and saving resumes.";
+
   function setStatus(form, text, kind) {
     var status = form.querySelector("[data-save-status]");
     if (!status) return;
@@ -162,11 +165,7 @@
       } else if (status === 422) {
         setStatus(form, "Not saved: " + (data.message || "the answer cannot be stored."), "error");
       } else if (status === 401) {
-        setStatus(
-          form,
-          "Not saved: you were logged out. Your text is still here; log in again in another tab and saving resumes.",
-          "error"
-        );
+        setStatus(form, LOGGED_OUT, "error");
         schedule(5000);
       } else if (status === 403) {
         // The CSRF token rotated (logged in again elsewhere): fetch a fresh one, then retry.
@@ -179,7 +178,8 @@
             schedule(0);
           })
           .catch(function () {
-            retryLater("Not saved: log in again in another tab; retrying…");
+            setStatus(form, LOGGED_OUT, "error");
+            schedule(5000);
           });
       } else {
         retryLater("Not saved (error " + status + "). Retrying…");

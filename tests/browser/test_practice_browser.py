@@ -147,3 +147,22 @@ def test_the_start_page_is_accessible(page: Page, live_server, user):
     page.get_by_role("button", name="Start").click()
     expect(page.get_by_label("Your answer")).to_be_visible()
     assert PracticeSession.objects.filter(owner=user, started_at__lte=timezone.now()).exists()
+
+
+def test_an_expired_login_keeps_the_text_and_saving_resumes_after_logging_in_again(
+    browser: Browser, live_server, user, session
+):
+    context = browser.new_context()
+    page = context.new_page()
+    log_in(page, live_server, user)
+    page.goto(live_server.url + session.get_absolute_url())
+    context.clear_cookies(name="sessionid")  # the login expires while the candidate types
+    page.get_by_label("Your answer").fill("typed after the login expired")
+    expect(page.locator("[data-save-status]")).to_contain_text("you were logged out")
+    expect(page.get_by_label("Your answer")).to_have_value("typed after the login expired")
+
+    other = context.new_page()  # the candidate logs in again in another tab
+    log_in(other, live_server, user)
+    expect(page.locator("[data-save-status]")).to_contain_text("Saved at", timeout=20_000)
+    assert Attempt.objects.get(session=session, sub=0).answer == "typed after the login expired"
+    context.close()
