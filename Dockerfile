@@ -13,7 +13,7 @@ COPY questions ./questions
 RUN pip install --no-cache-dir .
 COPY . .
 # collectstatic needs settings that import cleanly; these values exist only for this build step.
-RUN DEBUG=0 SECRET_KEY=build-only DATABASE_URL=postgres://build@localhost/build \
+RUN DEBUG=0 SECRET_KEY=build-only ALLOWED_HOSTS=build DATABASE_URL=postgres://build@localhost/build \
     python manage.py collectstatic --no-input
 
 FROM python:3.13-slim AS runtime
