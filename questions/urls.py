@@ -8,6 +8,7 @@ urlpatterns = [
     path("questions/", bank.question_list, name="browse"),
     path("questions/<slug:slug>/", bank.question_detail, name="detail"),
     path("practice/", practice.session_start, name="session_start"),
+    path("practice/question/<slug:slug>/", practice.practise_question, name="practise_question"),
     path("review/", history.review, name="review"),
     path("review/start/", history.review_start, name="review_start"),
     path("history/", history.history, name="history"),

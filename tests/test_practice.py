@@ -601,3 +601,26 @@ def test_the_token_endpoint_gives_a_signed_in_page_a_fresh_token(owner_client):
     response = owner_client.get("/practice/token/")
     assert response.status_code == 200
     assert len(response.json()["token"]) == 64
+
+
+def test_a_question_page_starts_a_one_question_session(owner_client, owner):
+    question = bank_question(follow_ups=2, title="Explain dropout")
+    with time_machine.travel(T0, tick=False):
+        response = owner_client.post(f"/practice/question/{question.slug}/")
+    session = PracticeSession.objects.get(owner=owner)
+    assert response["Location"] == session.get_absolute_url()
+    assert session.title == "Practice: Explain dropout"
+    assert session.attempts.count() == 3
+
+
+def test_practising_a_draft_question_is_404_and_starts_nothing(owner_client):
+    question = bank_question(status=Question.Status.DRAFT)
+    assert owner_client.post(f"/practice/question/{question.slug}/").status_code == 404
+    assert owner_client.get(f"/practice/question/{question.slug}/").status_code == 405
+    assert PracticeSession.objects.count() == 0
+
+
+def test_practising_a_question_requires_login(client):
+    question = bank_question()
+    response = client.post(f"/practice/question/{question.slug}/")
+    assert response["Location"].startswith("/accounts/login/")

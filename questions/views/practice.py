@@ -22,7 +22,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from interviewprep.http import AuthenticatedHttpRequest, HtmxHttpRequest
 from questions import services
 from questions.forms import GradeForm, StartSessionForm
-from questions.models import Attempt, PracticeSession
+from questions.models import Attempt, PracticeSession, Question
 from questions.models.practice import MAX_ANSWER_LENGTH, AttemptState, Clock, Grade, grace
 
 GRADE_HELP = (
@@ -111,6 +111,23 @@ def session_start(request: AuthenticatedHttpRequest) -> HttpResponse:
         {"form": form, "open_sessions": open_sessions},
         status=400 if form.errors else 200,
     )
+
+
+@login_required
+@require_POST
+def practise_question(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    """Start a one-question session (with its follow-ups) from the question's page."""
+    question = get_object_or_404(Question.objects.published(), slug=slug)
+    session = services.start_session(
+        user=request.user,
+        questions=[question],
+        clock=Clock.SUGGESTED,
+        minutes=None,
+        now=timezone.now(),
+        title=f"Practice: {question.title}"[:200],
+        filters={"question": question.slug},
+    )
+    return redirect(session)
 
 
 # The session page -----------------------------------------------------------------------------
