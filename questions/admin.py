@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.safestring import SafeString, mark_safe
 
-from questions import bankio
+from questions import admin_stats, bankio  # noqa: F401 - admin_stats registers its admin
 from questions.models import FollowUp, Question, Topic
 from questions.models.bank import CONTENT_FIELDS, Role, Status
 
@@ -316,6 +316,3 @@ def _report_import(request: HttpRequest, report: bankio.Report, *, dry_run: bool
             shown = ", ".join(slugs[:20]) + more
             verb = f"Would be {label}" if dry_run else label.capitalize()
             messages.info(request, f"{verb}: {shown}.")
-
-
-from questions import admin_stats  # noqa: E402,F401

@@ -391,11 +391,12 @@ def _upsert_question(
         _write_follow_ups(question, data["follow_ups"])
         report.created.append(question.slug)
         return
+    current = question_data(question)
     same_place = question.topic_id == topic.pk and question.position == position
-    if same_place and question_data(question) == data:
+    if same_place and current == data:
         report.unchanged += 1
         return
-    follow_ups_changed = question_data(question)["follow_ups"] != data["follow_ups"]
+    follow_ups_changed = current["follow_ups"] != data["follow_ups"]
     for k, v in fields.items():
         setattr(question, k, v)
     question.topic = topic

@@ -4,8 +4,9 @@ from typing import Any
 
 from django import forms
 
-from questions.models import Topic
+from questions.models import Loop, QuestionSet, Topic
 from questions.models.bank import Kind, Level, Role
+from questions.models.kits import MAX_MINUTES, MIN_MINUTES
 from questions.models.practice import Clock, Grade
 
 
@@ -62,10 +63,6 @@ class GradeForm(forms.Form):
 
 
 # Interview kits ---------------------------------------------------------------------------------
-# (Imported here rather than at the top: several people extend this module at once, and additions
-# at the end merge cleanly.)
-from questions.models import Loop, QuestionSet  # noqa: E402
-from questions.models.kits import MAX_MINUTES, MIN_MINUTES  # noqa: E402
 
 MINUTES_MESSAGES = {
     "min_value": f"Minutes must be from {MIN_MINUTES} to {MAX_MINUTES}.",

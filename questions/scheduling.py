@@ -19,9 +19,9 @@ MAX_REVIEW_SESSION = 20  # items in one review session; the rest wait for the ne
 DEFAULT_SETTINGS = ReviewSettings(daily_limit=20, desired_retention=0.9)
 
 
-def settings_for(user: object) -> ReviewSettings:
+def settings_for(user_id: int) -> ReviewSettings:
     """The user's review settings, or the defaults (not saved) when they never changed them."""
-    return ReviewSettings.objects.filter(user_id=user.pk).first() or DEFAULT_SETTINGS  # type: ignore[attr-defined]
+    return ReviewSettings.objects.filter(user_id=user_id).first() or DEFAULT_SETTINGS
 
 
 def scheduler_for(settings: ReviewSettings) -> Scheduler:
@@ -52,7 +52,7 @@ def record_review(*, attempt: Attempt, grade: int, now: datetime) -> ReviewCard 
         follow_up_id=attempt.follow_up_id,
         defaults={"state": State.Learning, "step": 0, "due": now},
     )
-    scheduler = scheduler_for(settings_for(attempt.session.owner))
+    scheduler = scheduler_for(settings_for(owner_id))
     seconds = attempt.seconds_spent
     updated, _log = scheduler.review_card(
         _to_fsrs(card),
@@ -108,7 +108,7 @@ def due_cards(user: object, now: datetime, *, limit: int | None = None) -> list[
 
 def due_today(user: object, now: datetime) -> tuple[int, int]:
     """(how many are due now, how many of them today's cap still allows)."""
-    settings = settings_for(user)
+    settings = settings_for(user.pk)  # type: ignore[attr-defined]
     due = ReviewCard.objects.for_user(user).due(now).filter(question__status="published").count()
     remaining = max(0, settings.daily_limit - reviews_today(user, now))
     return due, min(due, remaining)
@@ -140,7 +140,9 @@ def start_review_session(*, user: object, now: datetime) -> PracticeSession | No
             session=session,
             position=position,
             allowed_seconds=(
-                max(60, card.question.seconds // 2) if card.follow_up else card.question.seconds
+                services.follow_up_seconds(card.question.seconds)
+                if card.follow_up
+                else card.question.seconds
             ),
         )
         for position, card in enumerate(cards, start=1)

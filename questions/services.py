@@ -7,6 +7,7 @@ replays and concurrent requests change nothing more; time comes in as `now` from
 from __future__ import annotations
 
 import random
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -14,11 +15,22 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Case, DateTimeField, F, Q, TextField, Value, When
-from django.db.models.functions import Coalesce, Greatest, Least
+from django.db.models import Case, Count, DateTimeField, F, Max, Q, QuerySet, TextField, Value, When
+from django.db.models.functions import Coalesce, Greatest, Least, Now
 
 from questions import scheduling
-from questions.models import Attempt, PracticeSession, Question
+from questions.models import (
+    Attempt,
+    KitItem,
+    Loop,
+    LoopRound,
+    PracticeSession,
+    Question,
+    QuestionSet,
+    ShareLink,
+)
+from questions.models.bank import Status
+from questions.models.kits import MAX_MINUTES, MIN_MINUTES, TOKEN_MAX_LENGTH, TOKEN_MIN_LENGTH
 from questions.models.practice import MAX_ANSWER_LENGTH, AttemptState, Clock, SessionStatus, grace
 
 MIN_FOLLOW_UP_SECONDS = 60
@@ -57,6 +69,11 @@ def choose_questions(
     return [by_id[pk] for pk in chosen]
 
 
+def follow_up_seconds(question_seconds: int) -> int:
+    """A follow-up's clock: half its question's, and never under a minute."""
+    return max(MIN_FOLLOW_UP_SECONDS, question_seconds // 2)
+
+
 def _allowed_seconds(
     clock: str, minutes: int | None, base_seconds: int, follow_up: bool
 ) -> int | None:
@@ -66,7 +83,7 @@ def _allowed_seconds(
         seconds = (minutes or 1) * 60
     else:  # untimed, or timed by the session as a whole
         return None
-    return max(MIN_FOLLOW_UP_SECONDS, seconds // 2) if follow_up else seconds
+    return follow_up_seconds(seconds) if follow_up else seconds
 
 
 @transaction.atomic
@@ -122,7 +139,7 @@ def start_session(
         follow_up_allowed = _allowed_seconds(clock, minutes, allowed or question.seconds, True)
         if own_seconds is not None:
             allowed = own_seconds
-            follow_up_allowed = max(MIN_FOLLOW_UP_SECONDS, own_seconds // 2)
+            follow_up_allowed = follow_up_seconds(own_seconds)
         attempts.append(
             Attempt.from_bank(
                 question,
@@ -152,7 +169,7 @@ def start_session(
 
 def activate_next(session: PracticeSession, now: datetime) -> Attempt | None:
     """Start the clock of the first attempt not yet reached, unless one is already open."""
-    if session.attempts.filter(state__in=[AttemptState.ACTIVE, AttemptState.SUBMITTED]).exists():
+    if session.attempts.current().exists():
         return None
     following = (
         session.attempts.filter(state=AttemptState.PENDING).order_by("position", "sub").first()
@@ -447,21 +464,6 @@ def close_expired_sessions(*, now: datetime) -> tuple[int, int]:
 # at once still leave positions 1..n without gaps or duplicates.
 # ================================================================================================
 
-# Imported here rather than at the top: several people extend this module at once, and additions
-# at the end merge cleanly (as in tests/factories.py).
-import secrets  # noqa: E402
-
-from django.db.models import Count, Max, QuerySet  # noqa: E402
-from django.db.models.functions import Now  # noqa: E402
-
-from questions.models import KitItem, Loop, LoopRound, QuestionSet, ShareLink  # noqa: E402
-from questions.models.bank import Status  # noqa: E402
-from questions.models.kits import (  # noqa: E402
-    MAX_MINUTES,
-    MIN_MINUTES,
-    TOKEN_MAX_LENGTH,
-    TOKEN_MIN_LENGTH,
-)
 
 MAX_KIT_ITEMS = 100
 MAX_LOOP_ROUNDS = 20

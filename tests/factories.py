@@ -1,10 +1,25 @@
 """Small functions that make test data: plain Django ORM, no fixture files."""
 
+from datetime import timedelta
 from itertools import count
 
 from django.contrib.auth.models import Group, User
+from django.db import connection
+from django.utils import timezone
 
+from questions.models import (
+    Attempt,
+    FollowUp,
+    KitItem,
+    Loop,
+    LoopRound,
+    PracticeSession,
+    Question,
+    QuestionSet,
+    Topic,
+)
 from questions.roles import INTERVIEWERS_GROUP
+from questions.services import create_share_link, start_session
 
 PASSWORD = "correct-horse-battery-staple"
 _seq = count(1)
@@ -30,9 +45,7 @@ def make_staff(**kwargs) -> User:
     return make_user(**kwargs)
 
 
-# The question bank. (Appended here rather than in the import block above: several people
-# extend this file at once, and additions at the end merge cleanly.)
-from questions.models import FollowUp, Question, Topic  # noqa: E402
+# The question bank.
 
 
 def make_topic(**kwargs) -> Topic:
@@ -71,10 +84,6 @@ def make_follow_up(**kwargs) -> FollowUp:
 # Practice sessions.
 def make_session(user, *, questions=None, follow_ups: int = 1, now=None, **kwargs):
     """A started session (through the real service) on new questions unless given."""
-    from django.utils import timezone
-
-    from questions.services import start_session
-
     if questions is None:
         questions = [make_question(seconds=120)]
         for question in questions:
@@ -96,12 +105,7 @@ def make_history(
     topics=("Fundamentals", "Deep learning", "NLP and generative AI"),
 ):
     """Many finished, graded sessions for one user, written in bulk (for query-count tests)."""
-    from datetime import timedelta
-
-    from django.db import connection
     from django.utils import timezone
-
-    from questions.models import Attempt, PracticeSession
 
     end = end or timezone.now()
     question = make_question()
@@ -156,8 +160,6 @@ def make_history(
 # Interview kits.
 def make_kit(owner=None, *, questions=(), **kwargs):
     """A kit owned by a new interviewer unless given, with `questions` added in order."""
-    from questions.models import KitItem, QuestionSet
-
     kwargs.setdefault("title", f"Kit {next(_seq)}")
     kwargs.setdefault("round", "ML fundamentals")
     kwargs.setdefault("minutes", 5)
@@ -169,16 +171,12 @@ def make_kit(owner=None, *, questions=(), **kwargs):
 
 
 def make_share_link(kit, **kwargs):
-    from django.utils import timezone
-
-    from questions.services import create_share_link
 
     kwargs.setdefault("now", timezone.now())
     return create_share_link(kit=kit, **kwargs)
 
 
 def make_loop(owner=None, *, kits=(), **kwargs):
-    from questions.models import Loop, LoopRound
 
     kwargs.setdefault("name", f"Loop {next(_seq)}")
     loop = Loop.objects.create(owner=owner or make_interviewer(), **kwargs)

@@ -115,13 +115,6 @@ class PracticeSession(models.Model):
     def is_open(self) -> bool:
         return self.status == SessionStatus.IN_PROGRESS
 
-    @property
-    def is_timed_as_a_whole(self) -> bool:
-        return self.clock == Clock.SESSION
-
-    def seconds_left(self, now: datetime) -> int:
-        return max(0, int((self.deadline - now).total_seconds()))
-
 
 class AttemptState(models.TextChoices):
     PENDING = "pending", "Not reached"
@@ -139,9 +132,10 @@ class Grade(models.IntegerChoices):
 
 
 class AttemptQuerySet(models.QuerySet["Attempt"]):
-    def open(self) -> "AttemptQuerySet":
-        return self.filter(
-            state__in=[AttemptState.PENDING, AttemptState.ACTIVE, AttemptState.SUBMITTED]
+    def current(self) -> "AttemptQuerySet":
+        """The attempt being answered or graded; a session has at most one at a time."""
+        return self.filter(state__in=[AttemptState.ACTIVE, AttemptState.SUBMITTED]).order_by(
+            "position", "sub"
         )
 
     def for_user(self, user: models.Model) -> "AttemptQuerySet":
@@ -253,10 +247,6 @@ class Attempt(models.Model):
     def late(self) -> bool:
         return bool(self.late_saved_at)
 
-    @property
-    def is_answerable(self) -> bool:
-        return self.state == AttemptState.ACTIVE
-
     def seconds_left(self, now: datetime) -> int | None:
         if self.deadline is None:
             return None
@@ -268,15 +258,3 @@ class Attempt(models.Model):
     @property
     def seconds_spent(self) -> int | None:
         return None if self.time_spent is None else int(self.time_spent.total_seconds())
-
-    def suggested_grade(self) -> Grade:
-        """What the ticked key points suggest; the candidate decides."""
-        total = len(self.key_points)
-        share = len(self.ticked) / total if total else 0
-        if share >= 1:
-            return Grade.EASY if not self.peeked else Grade.GOOD
-        if share >= 0.75:
-            return Grade.GOOD
-        if share >= 0.4:
-            return Grade.HARD
-        return Grade.AGAIN

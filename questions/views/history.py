@@ -227,18 +227,12 @@ def progress_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     _, seconds = progress.weekly_seconds(user, weeks=weeks, now=now)
     labels = [f"{w:%d %b}" for w in week_starts]
     percent_ticks = [(0, "0%"), (0.5, "50%"), (1, "100%")]
-    level_names = dict(Level.choices)
-    level_series = [
-        charts.Series(level_names.get(level, level), level_shares[level])
-        for level in Level.values
-        if level in level_shares
-    ]
+    levels = [(value, label) for value, label in Level.choices if value in level_shares]
+    level_series = [charts.Series(label, level_shares[value]) for value, label in levels]
     max_seconds = max([s for s in seconds if s is not None], default=60)
     days = progress.practice_days(user, since=now.date() - timedelta(days=371))
     standings = progress.topic_standings(user)
     context = {
-        "labels": labels,
-        "week_starts": week_starts,
         "level_chart": charts.line_chart(
             "levels",
             title="Share of answers graded Good or Easy, by level, per week",
@@ -251,10 +245,8 @@ def progress_page(request: AuthenticatedHttpRequest) -> HttpResponse:
         if level_series
         else None,
         "level_rows": [
-            (s.label, list(zip(labels, s.points, level_counts[lv], strict=True)))
-            for s, lv in zip(
-                level_series, [lv for lv in Level.values if lv in level_shares], strict=True
-            )
+            (label, list(zip(labels, level_shares[value], level_counts[value], strict=True)))
+            for value, label in levels
         ],
         "topic_charts": [
             (
@@ -430,7 +422,7 @@ def export_csv(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
 def export_json(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     logger.info("user %s exported their history as JSON", user.pk)
-    settings = scheduling.settings_for(user)
+    settings = scheduling.settings_for(user.pk)
     data = {
         "user": {"username": user.username, "email": user.email, "joined": user.date_joined},
         "review_settings": {

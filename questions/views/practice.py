@@ -133,14 +133,6 @@ def practise_question(request: AuthenticatedHttpRequest, slug: str) -> HttpRespo
 # The session page -----------------------------------------------------------------------------
 
 
-OPEN_STATES = [AttemptState.ACTIVE, AttemptState.SUBMITTED]
-
-
-def _current_attempt(session: PracticeSession) -> Attempt | None:
-    """The attempt being answered or graded now, if any."""
-    return session.attempts.filter(state__in=OPEN_STATES).order_by("position", "sub").first()
-
-
 def _render_session(
     request: HtmxHttpRequest,
     session: PracticeSession,
@@ -151,24 +143,20 @@ def _render_session(
 ) -> HttpResponse:
     now = timezone.now()
     if current is None:
-        current = _current_attempt(session)
+        current = session.attempts.current().first()
     if current and current.state == AttemptState.ACTIVE and current.is_past_deadline(now):
         services.close_overdue(session=session, now=now)
-        current = _current_attempt(session)
+        current = session.attempts.current().first()
     context: dict[str, Any] = {
         "session": session,
         "current": current,
         "main_total": session.question_count,
         "follow_up_total": current.follow_up_count if current else 0,
         "seconds_left": current.seconds_left(now) if current else None,
-        "session_seconds_left": session.seconds_left(now)
-        if session.clock == Clock.SESSION
-        else None,
         "next_revision": (current.revision + 1) if current else 1,
         "max_answer_length": MAX_ANSWER_LENGTH,
         "grades": Grade.choices,
         "grade_help": GRADE_HELP,
-        "suggested_grade": current.suggested_grade() if current else None,
         "error": error,
     }
     template = "questions/session_detail.html"
@@ -184,9 +172,9 @@ def _render_session(
 def session_detail(request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
     # One query for the session and its current attempt together: this page is hot.
     current = (
-        Attempt.objects.select_related("session")
-        .filter(session_id=session_id, session__owner_id=request.user.pk, state__in=OPEN_STATES)
-        .order_by("position", "sub")
+        Attempt.objects.current()
+        .select_related("session")
+        .filter(session_id=session_id, session__owner_id=request.user.pk)
         .first()
     )
     session = current.session if current else _get_session_for_user(request, session_id)
