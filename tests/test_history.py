@@ -95,6 +95,7 @@ def test_history_lists_only_my_sessions_newest_first(client_for, user):
     [
         ("?page=abc", "is not a page number"),
         ("?page=999", "There is no page 999"),
+        ("?page=-3", "There is no page -3; showing the first page."),
         ("?start=2026-11-10&end=2026-11-01", "The end date is before the start date"),
         ("?level=wizard", "Filter “level” ignored"),
         ("?topic=Astrology", "Filter “topic” ignored"),

@@ -129,6 +129,9 @@ def _page(request: AuthenticatedHttpRequest, items: Any, size: int) -> Any:
         messages.warning(request, f"“{raw[:20]}” is not a page number; showing the first page.")
         return paginator.page(1)
     except EmptyPage:
+        if int(raw) < 1:
+            messages.warning(request, f"There is no page {raw[:20]}; showing the first page.")
+            return paginator.page(1)
         last = paginator.num_pages
         messages.warning(request, f"There is no page {raw[:20]}; showing page {last}, the last.")
         return paginator.page(last)
