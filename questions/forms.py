@@ -7,7 +7,7 @@ from django import forms
 from questions.models import Loop, QuestionSet, Topic
 from questions.models.bank import Kind, Level, Role
 from questions.models.kits import MAX_MINUTES, MIN_MINUTES
-from questions.models.practice import Clock, Grade
+from questions.models.practice import Clock, Grade, Mode
 
 
 class StartSessionForm(forms.Form):
@@ -36,6 +36,14 @@ class StartSessionForm(forms.Form):
         max_value=240,
         help_text="Minutes per question, or for the whole session, depending on the clock.",
     )
+    mode = forms.ChoiceField(
+        label="With a time limit for the whole session",
+        choices=Mode.choices,
+        initial=Mode.INTERVIEW,
+        widget=forms.RadioSelect,
+        required=False,
+        help_text="Whether reading the model answer and grading count against the session's time.",
+    )
     follow_ups = forms.BooleanField(
         label="Include follow-up questions", required=False, initial=True
     )
@@ -51,6 +59,7 @@ class StartSessionForm(forms.Form):
             self.add_error("minutes", "Say how many minutes this clock allows.")
         if clock in (Clock.SUGGESTED, Clock.UNTIMED):
             data["minutes"] = None
+        data["mode"] = data.get("mode") or Mode.INTERVIEW
         return data
 
 

@@ -4,14 +4,12 @@ Each user has one card per question and one per follow-up. Ratings map directly:
 Good, Easy are 1-4 in both. Fuzzing is off so that the schedule is reproducible and testable.
 """
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
-from django.conf import settings as django_settings
 from django.db import transaction
 from fsrs import Card, Rating, Scheduler, State
 
-from questions.models import Attempt, PracticeSession, ReviewCard, ReviewLog, ReviewSettings
-from questions.models.practice import Clock
+from questions.models import Attempt, ReviewCard, ReviewLog, ReviewSettings
 from questions.models.review import LEECH_LAPSES
 
 MAX_REVIEW_SESSION = 20  # items in one review session; the rest wait for the next one
@@ -46,12 +44,13 @@ def record_review(*, attempt: Attempt, grade: int, now: datetime) -> ReviewCard 
     if attempt.question_id is None:
         return None  # the question was deleted from the bank; history keeps the attempt
     owner_id = attempt.session.owner_id
-    card, _ = ReviewCard.objects.select_for_update().get_or_create(
+    card, created = ReviewCard.objects.select_for_update().get_or_create(
         owner_id=owner_id,
         question_id=attempt.question_id,
         follow_up_id=attempt.follow_up_id,
         defaults={"state": State.Learning, "step": 0, "due": now},
     )
+    before = {} if created else _card_state(card)
     scheduler = scheduler_for(settings_for(owner_id))
     seconds = attempt.seconds_spent
     updated, _log = scheduler.review_card(
@@ -74,11 +73,43 @@ def record_review(*, attempt: Attempt, grade: int, now: datetime) -> ReviewCard 
     ReviewLog.objects.create(
         card=card,
         attempt=attempt,
+        card_before=before,
         rating=grade,
         reviewed_at=now,
         duration_ms=seconds * 1000 if seconds is not None else None,
     )
     return card
+
+
+_CARD_FIELDS = ("state", "step", "stability", "difficulty", "due", "last_review", "reps", "lapses")
+
+
+def _card_state(card: ReviewCard) -> dict[str, object]:
+    """The card's scheduling state as JSON, so that a review can be undone exactly."""
+    state: dict[str, object] = {name: getattr(card, name) for name in _CARD_FIELDS}
+    state["leech"] = card.leech
+    for name in ("due", "last_review"):
+        value = state[name]
+        state[name] = value.isoformat() if isinstance(value, datetime) else None
+    return state
+
+
+@transaction.atomic
+def undo_review(*, attempt: Attempt) -> None:
+    """Return the card and its log to exactly what they were before this attempt's review."""
+    log = ReviewLog.objects.select_related("card").filter(attempt=attempt).first()
+    if log is None:
+        return
+    card = ReviewCard.objects.select_for_update().get(pk=log.card_id)
+    log.delete()
+    if not log.card_before:  # the review created the card
+        card.delete()
+        return
+    for name, value in log.card_before.items():
+        if name in ("due", "last_review") and value is not None:
+            value = datetime.fromisoformat(value)
+        setattr(card, name, value)
+    card.save()
 
 
 def start_of_day(now: datetime) -> datetime:
@@ -114,41 +145,10 @@ def due_today(user: object, now: datetime) -> tuple[int, int]:
     return due, min(due, remaining)
 
 
-@transaction.atomic
-def start_review_session(*, user: object, now: datetime) -> PracticeSession | None:
-    """A session of the items due now, most overdue first, within today's cap; None if none."""
-    from questions import services
-
+def cards_for_review(user: object, now: datetime) -> list[ReviewCard]:
+    """What a review session asks: the cards due now, most overdue first, within today's cap."""
     _due, allowed = due_today(user, now)
-    cards = due_cards(user, now, limit=min(allowed, MAX_REVIEW_SESSION))
-    if not cards:
-        return None
-    session = PracticeSession.objects.create(
-        owner=user,
-        title=f"Review: {len(cards)} due question{'s' if len(cards) != 1 else ''}",
-        source=PracticeSession.Source.REVIEW,
-        clock=Clock.SUGGESTED,
-        filters={"cards": [card.pk for card in cards]},
-        started_at=now,
-        deadline=now + timedelta(hours=django_settings.PRACTICE_SESSION_MAX_HOURS),
-        question_count=len(cards),
-    )
-    Attempt.objects.bulk_create(
-        Attempt.from_bank(
-            card.question,
-            card.follow_up,
-            session=session,
-            position=position,
-            allowed_seconds=(
-                services.follow_up_seconds(card.question.seconds)
-                if card.follow_up
-                else card.question.seconds
-            ),
-        )
-        for position, card in enumerate(cards, start=1)
-    )
-    services.activate_next(session, now)
-    return session
+    return due_cards(user, now, limit=min(allowed, MAX_REVIEW_SESSION))
 
 
 def next_due(user: object, now: datetime) -> datetime | None:

@@ -1,7 +1,9 @@
 """Writes that touch several rows: starting, answering, grading and finishing practice sessions.
 
-Every state change is a conditional UPDATE that names the state it expects, so double clicks,
-replays and concurrent requests change nothing more; time comes in as `now` from the view.
+Every step of a session (submit, grade, undo, skip, finish) first locks the session's row, then
+checks the state it expects, so double clicks, replays and concurrent requests change nothing
+more. Autosave is the one hot path that does not lock the session: it is a single conditional
+UPDATE that compares and swaps the answer's revision. Time comes in as `now` from the view.
 """
 
 from __future__ import annotations
@@ -13,14 +15,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Case, Count, DateTimeField, F, Max, Q, QuerySet, TextField, Value, When
+from django.db.models import Count, F, Max, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, Greatest, Least, Now
 
 from questions import scheduling
 from questions.models import (
     Attempt,
+    FollowUp,
     KitItem,
     Loop,
     LoopRound,
@@ -31,7 +33,15 @@ from questions.models import (
 )
 from questions.models.bank import Status
 from questions.models.kits import MAX_MINUTES, MIN_MINUTES, TOKEN_MAX_LENGTH, TOKEN_MIN_LENGTH
-from questions.models.practice import MAX_ANSWER_LENGTH, AttemptState, Clock, SessionStatus, grace
+from questions.models.practice import (
+    MAX_ANSWER_LENGTH,
+    AttemptState,
+    Clock,
+    Mode,
+    SessionStatus,
+    grace,
+    longest_session,
+)
 
 MIN_FOLLOW_UP_SECONDS = 60
 
@@ -99,20 +109,28 @@ def start_session(
     filters: dict[str, Any] | None = None,
     with_follow_ups: bool = True,
     allowed_seconds: Sequence[int | None] | None = None,
+    alone: Sequence[FollowUp | None] | None = None,
+    mode: str = Mode.INTERVIEW,
 ) -> PracticeSession:
     """Create a session with a snapshot of every question and follow-up, and start the first.
 
+    The one way a session starts, whatever chose its questions (filters, a kit, the review queue).
     `allowed_seconds`, one entry per question, gives a question its own clock (an interview kit's
     minutes); None entries, or no list, leave it to `clock`. Follow-ups get half, at least 60 s.
+    `alone`, one entry per question, asks that follow-up on its own in the question's place (a
+    follow-up's review card). `mode` matters only with a whole-session clock: in practice mode
+    the clock pauses while the candidate reads the model answer and grades.
     """
     if not questions:
         raise ValueError("a session needs at least one question")
-    if allowed_seconds is not None and len(allowed_seconds) != len(questions):
-        raise ValueError("allowed_seconds needs one entry per question")
+    for name, per_question in (("allowed_seconds", allowed_seconds), ("alone", alone)):
+        if per_question is not None and len(per_question) != len(questions):
+            raise ValueError(f"{name} needs one entry per question")
     if clock == Clock.SESSION:
         deadline = now + timedelta(minutes=minutes or 1)
     else:
-        deadline = now + timedelta(hours=settings.PRACTICE_SESSION_MAX_HOURS)
+        deadline = now + longest_session()
+        mode = Mode.INTERVIEW  # nothing to pause
     session = PracticeSession.objects.create(
         owner=user,
         title=title,
@@ -120,6 +138,7 @@ def start_session(
         filters=filters or {},
         clock=clock,
         minutes=minutes,
+        mode=mode,
         started_at=now,
         deadline=deadline,
         question_count=len(questions),
@@ -133,13 +152,25 @@ def start_session(
     by_id = {q.pk: q for q in prefetched}
     for position, chosen in enumerate(questions, start=1):
         question = by_id[chosen.pk]
-        follow_ups = list(question.follow_ups.all()) if with_follow_ups else []
         own_seconds = allowed_seconds[position - 1] if allowed_seconds is not None else None
         allowed = _allowed_seconds(clock, minutes, question.seconds, follow_up=False)
         follow_up_allowed = _allowed_seconds(clock, minutes, allowed or question.seconds, True)
         if own_seconds is not None:
             allowed = own_seconds
             follow_up_allowed = follow_up_seconds(own_seconds)
+        single = alone[position - 1] if alone is not None else None
+        if single is not None:
+            attempts.append(
+                Attempt.from_bank(
+                    question,
+                    single,
+                    session=session,
+                    position=position,
+                    allowed_seconds=follow_up_allowed,
+                )
+            )
+            continue
+        follow_ups = list(question.follow_ups.all()) if with_follow_ups else []
         attempts.append(
             Attempt.from_bank(
                 question,
@@ -167,8 +198,40 @@ def start_session(
     return session
 
 
+def start_review(*, user: Any, now: datetime) -> PracticeSession | None:
+    """A session of the items due now, most overdue first, within today's cap; None if none."""
+    cards = scheduling.cards_for_review(user, now)
+    if not cards:
+        return None
+    count = len(cards)
+    return start_session(
+        user=user,
+        questions=[card.question for card in cards],
+        alone=[card.follow_up for card in cards],
+        clock=Clock.SUGGESTED,
+        minutes=None,
+        now=now,
+        title=f"Review: {count} due question{'s' if count != 1 else ''}",
+        source=PracticeSession.Source.REVIEW,
+        filters={"cards": [card.pk for card in cards]},
+    )
+
+
+def _lock(session: PracticeSession) -> PracticeSession:
+    """Lock the session's row for this transaction and refresh what the steps depend on."""
+    locked = PracticeSession.objects.select_for_update().get(pk=session.pk)
+    for field in ("status", "deadline", "paused_at", "finished_at"):
+        setattr(session, field, getattr(locked, field))
+    return session
+
+
 def activate_next(session: PracticeSession, now: datetime) -> Attempt | None:
-    """Start the clock of the first attempt not yet reached, unless one is already open."""
+    """Start the clock of the first attempt not yet reached, unless one is already open.
+
+    A paused session clock (practice mode) resumes here, its deadline moved by the pause. A
+    question is never opened with no time left: when the session's clock has run out, the
+    session finishes and what it never reached stays "not reached".
+    """
     if session.attempts.current().exists():
         return None
     following = (
@@ -177,10 +240,19 @@ def activate_next(session: PracticeSession, now: datetime) -> Attempt | None:
     if following is None:
         finish_session(session=session, now=now)
         return None
+    if session.paused_at is not None:
+        session.deadline += now - session.paused_at
+        session.paused_at = None
+        PracticeSession.objects.filter(pk=session.pk).update(
+            deadline=session.deadline, paused_at=None
+        )
+    if session.timed_as_a_whole and session.deadline <= now:
+        finish_session(session=session, now=now, status=SessionStatus.EXPIRED)
+        return None
     deadline = None
     if following.allowed_seconds is not None:
         deadline = now + timedelta(seconds=following.allowed_seconds)
-    elif session.clock == Clock.SESSION:
+    elif session.timed_as_a_whole:
         deadline = session.deadline
     if deadline is not None and session.clock != Clock.UNTIMED:
         deadline = min(deadline, session.deadline)
@@ -188,6 +260,13 @@ def activate_next(session: PracticeSession, now: datetime) -> Attempt | None:
         state=AttemptState.ACTIVE, started_at=now, deadline=deadline
     )
     return following
+
+
+def _pause_for_review(session: PracticeSession, now: datetime) -> None:
+    """Practice mode: the session clock stops while the candidate reads and grades."""
+    if session.timed_as_a_whole and session.mode == Mode.PRACTICE and session.paused_at is None:
+        session.paused_at = now
+        PracticeSession.objects.filter(pk=session.pk).update(paused_at=now)
 
 
 # Answering --------------------------------------------------------------------------------------
@@ -205,55 +284,69 @@ def validate_answer(text: str) -> str:
 
 @dataclass(frozen=True)
 class SaveResult:
-    """What an autosave did: `saved`, or why not (`stale`, `closed`, `late`)."""
+    """What an autosave did: `saved`, or why not (`conflict`, `closed`, `late`).
+
+    On a conflict, `text` is the answer the server holds at `revision`, for the page to show.
+    """
 
     outcome: str
     revision: int
     seconds_left: int | None = None
     saved_at: datetime | None = None
+    text: str = ""
 
 
+# The compare-and-swap: the row is locked by the CTE (which re-checks the writable rule after any
+# wait), then written only if the page's base is still the current revision, or if the current
+# revision is this page's own (a save whose response was lost, followed by more typing).
 _SAVE_SQL = """
+WITH target AS ({writable})
 UPDATE questions_attempt AS a
-   SET answer = %(text)s, revision = %(revision)s, saved_at = %(now)s
-  FROM questions_practicesession AS s
- WHERE a.id = %(attempt)s
-   AND a.session_id = %(session)s
-   AND s.id = %(session)s
-   AND s.owner_id = %(owner)s
-   AND s.status = 'in-progress'
-   AND s.deadline + %(grace)s >= %(now)s
-   AND a.state = 'active'
-   AND a.revision < %(revision)s
-   AND (a.deadline IS NULL OR a.deadline + %(grace)s >= %(now)s)
-RETURNING a.deadline
+   SET answer = %s, revision = a.revision + 1, saved_at = %s, writer = %s
+  FROM target
+ WHERE a.id = target.pk
+   AND (a.revision = %s OR (a.writer = %s AND a.writer <> ''))
+RETURNING a.revision, a.deadline
 """
 
 
 def save_answer(
-    *, session_id: int, attempt_id: int, owner_id: int, text: str, revision: int, now: datetime
+    *,
+    session_id: int,
+    attempt_id: int,
+    owner_id: int,
+    text: str,
+    base: int,
+    writer: str,
+    now: datetime,
 ) -> SaveResult | None:
-    """Store a typed answer if it is newer, the attempt is open, and its deadline has not passed.
+    """Store a typed answer if the page saw the current revision and the answer is writable.
 
-    The happy path is one UPDATE ... RETURNING (the ORM's update() cannot return the deadline the
-    page needs). Otherwise it says why, keeping text that came too late as a flagged late draft.
-    Returns None when the attempt is not the owner's.
+    The server owns the revision: the page says which revision its text was based on (`base`),
+    and gets back the new one. The happy path is one statement. Otherwise it says why: a
+    `conflict` (another page saved first; the current text comes back), or `closed`/`late`,
+    keeping text that came too late as a flagged late draft. A retry of a save already applied
+    (same text) is answered as saved. Returns None when the attempt is not the owner's.
     """
     validate_answer(text)
-    params = {
-        "text": text,
-        "revision": revision,
-        "now": now,
-        "attempt": attempt_id,
-        "session": session_id,
-        "owner": owner_id,
-        "grace": grace(),
-    }
+    writable = (
+        Attempt.objects.writable(now)
+        .filter(pk=attempt_id, session_id=session_id, session__owner_id=owner_id)
+        .order_by()
+        .values("pk")
+    )
+    # FOR UPDATE by hand: the ORM refuses to compile it outside a transaction, and this one
+    # statement needs none (autocommit keeps the hot path at one round trip).
+    writable_sql, writable_params = writable.query.sql_with_params()
+    writable_sql += ' FOR UPDATE OF "questions_attempt"'
     with connection.cursor() as cursor:
-        cursor.execute(_SAVE_SQL, params)
+        cursor.execute(
+            _SAVE_SQL.format(writable=writable_sql),
+            [*writable_params, text, now, writer, base, writer],
+        )
         row = cursor.fetchone()
     if row is not None:
-        deadline = row[0]
+        revision, deadline = row
         seconds_left = None if deadline is None else max(0, int((deadline - now).total_seconds()))
         return SaveResult("saved", revision, seconds_left, now)
 
@@ -264,18 +357,40 @@ def save_answer(
     )
     if attempt is None:
         return None
-    session = attempt.session
-    past_deadline = attempt.is_past_deadline(now) or now > session.deadline + grace()
-    if attempt.state == AttemptState.ACTIVE and session.is_open and not past_deadline:
-        return SaveResult("stale", attempt.revision, attempt.seconds_left(now), attempt.saved_at)
-    if past_deadline and attempt.state in (AttemptState.ACTIVE, AttemptState.SUBMITTED):
-        # Too late to count, too valuable to drop: keep the newest late text, flagged.
-        Attempt.objects.filter(pk=attempt.pk, late_revision__lt=revision).update(
-            late_answer=text, late_revision=revision, late_saved_at=now
+    if attempt.is_writable(now):
+        if attempt.answer == text:  # a retry of a save already applied: nothing is different
+            return SaveResult(
+                "saved", attempt.revision, attempt.seconds_left(now), attempt.saved_at
+            )
+        return SaveResult(
+            "conflict",
+            attempt.revision,
+            attempt.seconds_left(now),
+            attempt.saved_at,
+            attempt.answer,
         )
-        close_overdue(session=session, now=now)
+    if _keep_late_draft(attempt, text, now):
         return SaveResult("late", attempt.revision, 0, attempt.saved_at)
     return SaveResult("closed", attempt.revision, None, attempt.saved_at)
+
+
+def _keep_late_draft(attempt: Attempt, text: str, now: datetime) -> bool:
+    """Text that arrived after the clock ran out: too late to count, too valuable to drop.
+
+    Kept (the newest one) as a flagged late draft, unless it is what was saved anyway. Then the
+    clock is applied, so the attempt or the session closes with the answer saved in time.
+    """
+    session = attempt.session
+    past = attempt.is_past_deadline(now) or session.is_past_deadline(now)
+    if not past or attempt.state not in (AttemptState.ACTIVE, AttemptState.SUBMITTED):
+        return False
+    kept = text != attempt.answer and text != attempt.late_answer
+    if kept:
+        Attempt.objects.filter(pk=attempt.pk).update(
+            late_answer=text, late_revision=F("late_revision") + 1, late_saved_at=now
+        )
+    close_overdue(session=session, now=now)
+    return kept
 
 
 def _time_spent_until(at: datetime) -> Greatest:
@@ -286,49 +401,70 @@ def _time_spent_until(at: datetime) -> Greatest:
     )
 
 
+@dataclass(frozen=True)
+class SubmitResult:
+    """`submitted`; `conflict` (the page's text is based on an old revision: `attempt` holds the
+    current one); `late` (kept as a late draft); or `closed` (nothing to submit any more)."""
+
+    outcome: str
+    attempt: Attempt | None = None
+
+
 def submit_attempt(
     *,
     session: PracticeSession,
     attempt_id: int,
     now: datetime,
     text: str | None = None,
-    revision: int | None = None,
+    base: int | None = None,
+    writer: str = "",
     peeked: bool = False,
-) -> bool:
-    """Lock the answer (taking `text` if its revision is newer) and reveal the model answer.
+    time_up: bool = False,
+) -> SubmitResult:
+    """Lock the answer (taking `text` when it is based on the current revision) and reveal.
 
-    One conditional UPDATE: only an active attempt of an open session, before its deadline plus
-    grace, changes; a replay or a double click finds nothing to change.
+    A submit based on an old revision is a conflict, shown to the candidate to choose, except at
+    time-up: then the answer saved in time stands and the page's text is kept as a late draft.
+    Only an active attempt of an open session, before its deadline plus grace, is submitted;
+    a replay or a double click finds nothing to change.
     """
-    updates: dict[str, Any] = {
-        "state": AttemptState.SUBMITTED,
-        "submitted_at": now,
-        "time_spent": _time_spent_until(now),
-        "peeked": peeked,
-    }
-    if text is not None and revision is not None:
+    if text is not None:
         validate_answer(text)
-        newer = Q(revision__lt=revision)
-        updates |= {
-            "answer": Case(
-                When(newer, then=Value(text)), default=F("answer"), output_field=TextField()
-            ),
-            "saved_at": Case(
-                When(newer, then=Value(now)), default=F("saved_at"), output_field=DateTimeField()
-            ),
-            "revision": Greatest(F("revision"), Value(revision)),
+    with transaction.atomic():
+        _lock(session)
+        attempt = Attempt.objects.select_for_update().filter(pk=attempt_id, session=session).first()
+        if attempt is None:
+            return SubmitResult("closed")
+        attempt.session = session
+        if not attempt.is_writable(now):
+            late = text is not None and _keep_late_draft(attempt, text, now)
+            close_overdue(session=session, now=now)
+            return SubmitResult("late" if late else "closed", attempt)
+        updates: dict[str, Any] = {
+            "state": AttemptState.SUBMITTED,
+            "submitted_at": now,
+            "time_spent": _time_spent_until(now),
+            "peeked": peeked,
         }
-    changed = Attempt.objects.filter(
-        Q(deadline__isnull=True) | Q(deadline__gte=now - grace()),
-        pk=attempt_id,
-        session=session,
-        session__status=SessionStatus.IN_PROGRESS,
-        session__deadline__gte=now - grace(),
-        state=AttemptState.ACTIVE,
-    ).update(**updates)
-    if not changed:
-        close_overdue(session=session, now=now)
-    return bool(changed)
+        if text is not None and text != attempt.answer:
+            if base == attempt.revision or (writer and attempt.writer == writer):
+                updates |= {
+                    "answer": text,
+                    "revision": F("revision") + 1,
+                    "saved_at": now,
+                    "writer": writer,
+                }
+            elif time_up:
+                updates |= {"late_answer": text, "late_saved_at": now}
+            else:
+                return SubmitResult("conflict", attempt)
+        Attempt.objects.filter(pk=attempt.pk, state=AttemptState.ACTIVE).update(**updates)
+        if session.timed_as_a_whole and now >= session.deadline:
+            # The session's time is up with this answer: finish rather than open another.
+            finish_session(session=session, now=now, status=SessionStatus.EXPIRED)
+        else:
+            _pause_for_review(session, now)
+    return SubmitResult("submitted", attempt)
 
 
 def grade_attempt(
@@ -336,33 +472,78 @@ def grade_attempt(
 ) -> bool:
     """Record the self-grade and ticked key points, feed the review schedule, then move on.
 
-    Idempotent: only a submitted attempt of an open session can be graded, once.
+    Exactly once: the session's row is locked and only a submitted attempt of an open session is
+    graded; every other request carrying the same grade finds it graded and changes nothing.
     """
     with transaction.atomic():
+        _lock(session)
         attempt = Attempt.objects.filter(pk=attempt_id, session=session).first()
-        if attempt is None:
+        if (
+            attempt is None
+            or not session.is_open
+            or attempt.state != AttemptState.SUBMITTED
+            or session.is_past_deadline(now)
+        ):
             return False
         valid_ticks = sorted({i for i in ticked if 0 <= i < len(attempt.key_points)})
-        changed = Attempt.objects.filter(
-            pk=attempt_id,
-            session=session,
-            session__status=SessionStatus.IN_PROGRESS,
-            state=AttemptState.SUBMITTED,
-        ).update(state=AttemptState.GRADED, grade=grade, ticked=valid_ticks, graded_at=now)
-        if changed:
-            attempt.session = session
-            scheduling.record_review(attempt=attempt, grade=grade, now=now)
-            activate_next(session, now)
-    return bool(changed)
+        Attempt.objects.filter(pk=attempt.pk).update(
+            state=AttemptState.GRADED, grade=grade, ticked=valid_ticks, graded_at=now
+        )
+        attempt.session = session
+        scheduling.record_review(attempt=attempt, grade=grade, now=now)
+        activate_next(session, now)
+    return True
+
+
+def undoable_grade(session: PracticeSession, current: Attempt | None) -> Attempt | None:
+    """The graded attempt whose grade can still be undone: the one just before `current`, while
+    nothing has been typed into `current` yet."""
+    if not session.is_open or current is None or current.state != AttemptState.ACTIVE:
+        return None
+    if current.revision or current.late_revision:
+        return None
+    previous = (
+        session.attempts.filter(
+            Q(position=current.position, sub__lt=current.sub) | Q(position__lt=current.position)
+        )
+        .order_by("-position", "-sub")
+        .first()
+    )
+    return previous if previous and previous.state == AttemptState.GRADED else None
+
+
+def undo_grade(*, session: PracticeSession, attempt_id: int, now: datetime) -> bool:
+    """Take back the last grade until the next question has been started on.
+
+    The graded attempt returns to its reveal stage, the question that had opened goes back to
+    "not reached", and the review card and its log return to exactly their state before.
+    """
+    with transaction.atomic():
+        _lock(session)
+        current = session.attempts.current().select_for_update().first()
+        graded = undoable_grade(session, current)
+        if graded is None or graded.pk != attempt_id or current is None:
+            return False
+        Attempt.objects.filter(pk=current.pk, state=AttemptState.ACTIVE).update(
+            state=AttemptState.PENDING, started_at=None, deadline=None
+        )
+        Attempt.objects.filter(pk=graded.pk).update(
+            state=AttemptState.SUBMITTED, grade=None, ticked=[], graded_at=None
+        )
+        scheduling.undo_review(attempt=graded)
+        _pause_for_review(session, now)
+    return True
 
 
 def skip_attempt(*, session: PracticeSession, attempt_id: int, now: datetime) -> bool:
-    """Skip a question or follow-up (what was typed is kept), then move on. Idempotent."""
+    """Skip a question or follow-up (what was typed is kept), then move on. Exactly once."""
     with transaction.atomic():
+        _lock(session)
+        if not session.is_open:
+            return False
         changed = Attempt.objects.filter(
             pk=attempt_id,
-            session=session,
-            session__status=SessionStatus.IN_PROGRESS,
+            session_id=session.pk,
             state__in=[AttemptState.ACTIVE, AttemptState.SUBMITTED],
         ).update(
             state=AttemptState.SKIPPED,
@@ -377,13 +558,18 @@ def skip_attempt(*, session: PracticeSession, attempt_id: int, now: datetime) ->
 def skip_follow_ups(*, session: PracticeSession, position: int, now: datetime) -> int:
     """Skip every remaining follow-up of the question at `position`."""
     with transaction.atomic():
+        _lock(session)
+        if not session.is_open:
+            return 0
         changed = Attempt.objects.filter(
-            session=session,
-            session__status=SessionStatus.IN_PROGRESS,
+            session_id=session.pk,
             position=position,
             sub__gt=0,
             state__in=[AttemptState.PENDING, AttemptState.ACTIVE, AttemptState.SUBMITTED],
-        ).update(state=AttemptState.SKIPPED)
+        ).update(
+            state=AttemptState.SKIPPED,
+            submitted_at=Coalesce(F("submitted_at"), Value(now)),
+        )
         if changed:
             activate_next(session, now)
     return changed
@@ -397,28 +583,29 @@ def finish_session(
 ) -> bool:
     """Close the session once; replays and concurrent calls change nothing."""
     expired = status == SessionStatus.EXPIRED
-    finished_at = min(now, session.deadline) if expired else now
+    finished_at = min(now, session.deadline) if expired and session.paused_at is None else now
     with transaction.atomic():
         changed = PracticeSession.objects.filter(
             pk=session.pk, status=SessionStatus.IN_PROGRESS
-        ).update(status=status, finished_at=finished_at)
+        ).update(status=status, finished_at=finished_at, paused_at=None)
         if changed:
             _close_attempts(session, finished_at, timed_out=expired)
     if changed:
         session.status = status
         session.finished_at = finished_at
+        session.paused_at = None
     return bool(changed)
 
 
 def _close_attempts(session: PracticeSession, at: datetime, *, timed_out: bool) -> None:
-    """Lock what is still open: answers as last saved; questions never reached are skipped."""
+    """Lock what is still open with the answer as last saved. What the session never reached
+    stays "not reached", to be practised another time."""
     session.attempts.filter(state=AttemptState.ACTIVE).update(
         state=AttemptState.SUBMITTED,
         submitted_at=at,
         time_spent=_time_spent_until(at),
         timed_out=timed_out,
     )
-    session.attempts.filter(state=AttemptState.PENDING).update(state=AttemptState.SKIPPED)
 
 
 def _time_out_overdue_attempts(attempts: Any, now: datetime) -> int:
@@ -435,10 +622,12 @@ def _time_out_overdue_attempts(attempts: Any, now: datetime) -> int:
 
 def close_overdue(*, session: PracticeSession, now: datetime) -> None:
     """Apply the clock on access: expire an overdue session, or time out its current question."""
-    if session.status == SessionStatus.IN_PROGRESS and session.deadline < now - grace():
+    if not session.is_open:
+        return
+    if session.is_past_deadline(now):
         finish_session(session=session, now=now, status=SessionStatus.EXPIRED)
-    elif session.status == SessionStatus.IN_PROGRESS:
-        _time_out_overdue_attempts(session.attempts.all(), now)
+    elif _time_out_overdue_attempts(session.attempts.all(), now):
+        _pause_for_review(session, now)
 
 
 def close_expired_sessions(*, now: datetime) -> tuple[int, int]:

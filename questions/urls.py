@@ -27,6 +27,16 @@ urlpatterns = [
         name="attempt_save",
     ),
     path(
+        "practice/<int:session_id>/attempts/<int:attempt_id>/state/",
+        practice.attempt_state,
+        name="attempt_state",
+    ),
+    path(
+        "practice/<int:session_id>/attempts/<int:attempt_id>/undo/",
+        practice.attempt_undo,
+        name="attempt_undo",
+    ),
+    path(
         "practice/<int:session_id>/attempts/<int:attempt_id>/submit/",
         practice.attempt_submit,
         name="attempt_submit",

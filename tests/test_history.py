@@ -39,7 +39,7 @@ def graded_session(user, grade=3, now=NOW, question=None, follow_ups=False):
     )
     attempt = session.attempts.get(state=AttemptState.ACTIVE)
     services.submit_attempt(
-        session=session, attempt_id=attempt.pk, now=now, text="my answer", revision=1
+        session=session, attempt_id=attempt.pk, now=now, text="my answer", base=0
     )
     services.grade_attempt(session=session, attempt_id=attempt.pk, grade=grade, ticked=[0], now=now)
     return session
@@ -154,7 +154,8 @@ def test_abandoned_and_late_answers_count_and_are_marked(client_for, user):
         attempt_id=attempt.pk,
         owner_id=user.pk,
         text="kept",
-        revision=1,
+        base=0,
+        writer="tab",
         now=NOW - timedelta(days=2),
     )
     body = get(client_for, "/history/").content.decode()

@@ -835,7 +835,7 @@ def answer_all(session: PracticeSession, *, answer: str, grade: int, seconds: in
             continue
         Attempt.objects.filter(pk=attempt.pk).update(started_at=start)
         services.submit_attempt(
-            session=session, attempt_id=attempt.pk, now=now, text=answer, revision=1
+            session=session, attempt_id=attempt.pk, now=now, text=answer, base=0
         )
         services.grade_attempt(
             session=session, attempt_id=attempt.pk, grade=grade, ticked=[0], now=now

@@ -63,10 +63,13 @@ def current(session) -> Attempt:
     return session.attempts.get(state__in=[AttemptState.ACTIVE, AttemptState.SUBMITTED])
 
 
-def save(client, session, attempt, text, revision, **extra):
+def save(client, session, attempt, text, base=None, writer="tab-a", **extra):
+    """An autosave from page `writer`, based on the current revision unless `base` says."""
+    if base is None:
+        base = Attempt.objects.get(pk=attempt.pk).revision
     return client.post(
         f"/practice/{session.pk}/attempts/{attempt.pk}/save/",
-        {"answer": text, "revision": revision},
+        {"answer": text, "base": base, "writer": writer},
         HTTP_ACCEPT="application/json",
         **extra,
     )
@@ -170,7 +173,7 @@ def test_autosave_stores_a_newer_revision_and_reports_seconds_left(owner_client,
     session = start(owner)
     attempt = current(session)
     with time_machine.travel(T0 + timedelta(seconds=20), tick=False):
-        response = save(owner_client, session, attempt, "My answer", 1)
+        response = save(owner_client, session, attempt, "My answer")
     assert response.status_code == 200
     assert response.json()["status"] == "saved"
     assert response.json()["revision"] == 1
@@ -179,23 +182,26 @@ def test_autosave_stores_a_newer_revision_and_reports_seconds_left(owner_client,
     assert (attempt.answer, attempt.revision) == ("My answer", 1)
 
 
-def test_autosave_refuses_a_stale_revision_and_keeps_the_newer_text(owner_client, owner):
+def test_autosave_refuses_a_stale_base_and_keeps_the_newer_text(owner_client, owner):
     session = start(owner)
     attempt = current(session)
     with time_machine.travel(T0 + timedelta(seconds=5), tick=False):
-        save(owner_client, session, attempt, "newer, from tab A", 2)
-        response = save(owner_client, session, attempt, "older, from tab B", 2)
+        save(owner_client, session, attempt, "newer, from tab A", 0, writer="tab-a")
+        response = save(owner_client, session, attempt, "older, from tab B", 0, writer="tab-b")
     assert response.status_code == 409
-    assert response.json()["status"] == "stale"
+    body = response.json()
+    assert body["status"] == "conflict"
+    assert (body["revision"], body["text"], body["length"]) == (1, "newer, from tab A", 17)
+    assert body["saved_at"] == (T0 + timedelta(seconds=5)).isoformat()
     attempt.refresh_from_db()
-    assert attempt.answer == "newer, from tab A"
+    assert (attempt.answer, attempt.revision) == ("newer, from tab A", 1)
 
 
 def test_a_save_within_the_grace_period_counts_as_on_time(owner_client, owner):
     session = start(owner)
     attempt = current(session)
     with time_machine.travel(T0 + timedelta(seconds=123), tick=False):
-        response = save(owner_client, session, attempt, "just in time", 1)
+        response = save(owner_client, session, attempt, "just in time")
     assert response.status_code == 200
 
 
@@ -203,9 +209,9 @@ def test_a_save_after_the_deadline_is_kept_as_a_late_draft_and_refused(owner_cli
     session = start(owner)
     attempt = current(session)
     with time_machine.travel(T0 + timedelta(seconds=30), tick=False):
-        save(owner_client, session, attempt, "on time", 1)
+        save(owner_client, session, attempt, "on time")
     with time_machine.travel(T0 + timedelta(seconds=200), tick=False):
-        response = save(owner_client, session, attempt, "on time plus more", 2)
+        response = save(owner_client, session, attempt, "on time plus more")
     assert response.status_code == 409
     assert response.json()["status"] == "late"
     attempt.refresh_from_db()
@@ -223,7 +229,7 @@ def test_autosave_refuses_invalid_text_with_422(owner_client, owner, text, fragm
     session = start(owner)
     attempt = current(session)
     with time_machine.travel(T0, tick=False):
-        response = save(owner_client, session, attempt, text, 1)
+        response = save(owner_client, session, attempt, text)
     assert response.status_code == 422
     assert fragment in response.json()["message"]
     attempt.refresh_from_db()
@@ -232,7 +238,7 @@ def test_autosave_refuses_invalid_text_with_422(owner_client, owner, text, fragm
 
 def test_autosave_answers_401_not_a_redirect_when_logged_out(client, owner):
     session = start(owner)
-    response = save(client, session, current(session), "text", 1)
+    response = save(client, session, current(session), "text")
     assert response.status_code == 401
     assert response.json()["status"] == "login"
 
@@ -247,7 +253,7 @@ def test_autosave_requires_csrf(owner):
     session = start(owner)
     client = Client(enforce_csrf_checks=True)
     client.force_login(owner)
-    response = save(client, session, current(session), "text", 1)
+    response = save(client, session, current(session), "text")
     assert response.status_code == 403
     assert current(session).answer == ""
 
@@ -256,7 +262,7 @@ def test_autosave_of_another_users_attempt_is_404_and_changes_nothing(outsider_c
     session = start(owner)
     attempt = current(session)
     with time_machine.travel(T0, tick=False):
-        response = save(outsider_client, session, attempt, "hijack", 5)
+        response = save(outsider_client, session, attempt, "hijack", 0)
     assert response.status_code == 404
     attempt.refresh_from_db()
     assert attempt.answer == "" and attempt.revision == 0
@@ -266,7 +272,7 @@ def test_autosave_of_an_attempt_through_another_session_url_is_404(owner_client,
     mine = start(owner)
     theirs = start(make_user())
     with time_machine.travel(T0, tick=False):
-        response = save(owner_client, mine, current(theirs), "hijack", 5)
+        response = save(owner_client, mine, current(theirs), "hijack", 0)
     assert response.status_code == 404
 
 
@@ -276,7 +282,7 @@ def test_autosave_without_javascript_redirects_back_with_a_message(owner_client,
     with time_machine.travel(T0, tick=False):
         response = owner_client.post(
             f"/practice/{session.pk}/attempts/{attempt.pk}/save/",
-            {"answer": "draft", "revision": 1},
+            {"answer": "draft", "base": 0, "writer": "no-js-page"},
             follow=True,
         )
     assert "Draft saved." in response.content.decode()
@@ -288,17 +294,20 @@ def test_autosave_happy_path_runs_at_most_three_queries(
     session = start(owner)
     attempt = current(session)
     with time_machine.travel(T0, tick=False), django_assert_max_num_queries(3):
-        response = save(owner_client, session, attempt, "fast", 1)
+        response = save(owner_client, session, attempt, "fast", 0)
     assert response.status_code == 200
 
 
 # Submitting, reveal, grading -------------------------------------------------------------------
 
 
-def submit(client, session, attempt, text=None, revision=None, **data):
+def submit(client, session, attempt, text=None, base=None, writer="tab-a", **data):
+    """Submit from page `writer`, its text based on the current revision unless `base` says."""
     payload = dict(data)
     if text is not None:
-        payload |= {"answer": text, "revision": revision}
+        if base is None:
+            base = Attempt.objects.get(pk=attempt.pk).revision
+        payload |= {"answer": text, "base": base, "writer": writer}
     return client.post(f"/practice/{session.pk}/attempts/{attempt.pk}/submit/", payload)
 
 
@@ -306,7 +315,7 @@ def test_submit_locks_the_answer_records_time_and_reveals(owner_client, owner):
     session = start(owner)
     attempt = current(session)
     with time_machine.travel(T0 + timedelta(seconds=45), tick=False):
-        submit(owner_client, session, attempt, "final words", 3)
+        submit(owner_client, session, attempt, "final words")
         page = owner_client.get(f"/practice/{session.pk}/").content.decode()
     attempt.refresh_from_db()
     assert attempt.state == AttemptState.SUBMITTED
@@ -321,9 +330,9 @@ def test_submitting_twice_changes_nothing_more(owner_client, owner):
     session = start(owner)
     attempt = current(session)
     with time_machine.travel(T0 + timedelta(seconds=10), tick=False):
-        submit(owner_client, session, attempt, "first", 1)
+        submit(owner_client, session, attempt, "first")
     with time_machine.travel(T0 + timedelta(seconds=50), tick=False):
-        submit(owner_client, session, attempt, "second", 2)
+        submit(owner_client, session, attempt, "second")
     attempt.refresh_from_db()
     assert attempt.answer == "first"
     assert attempt.submitted_at == T0 + timedelta(seconds=10)
@@ -333,26 +342,32 @@ def test_revealing_before_submitting_is_marked_as_peeked(owner_client, owner):
     session = start(owner)
     attempt = current(session)
     with time_machine.travel(T0 + timedelta(seconds=5), tick=False):
-        submit(owner_client, session, attempt, "half", 1, action="peek")
+        submit(owner_client, session, attempt, "half", action="peek")
     attempt.refresh_from_db()
     assert attempt.peeked and attempt.state == AttemptState.SUBMITTED
 
 
-def test_a_stale_submitted_text_does_not_overwrite_a_newer_save(owner_client, owner):
+def test_a_submit_based_on_an_old_revision_shows_both_texts_and_submits_nothing(
+    owner_client, owner
+):
     session = start(owner)
     attempt = current(session)
     with time_machine.travel(T0 + timedelta(seconds=5), tick=False):
-        save(owner_client, session, attempt, "newest", 4)
-        submit(owner_client, session, attempt, "old tab", 2)
+        save(owner_client, session, attempt, "newest", 0, writer="tab-a")
+        response = submit(owner_client, session, attempt, "old tab", 0, writer="tab-b")
+    assert response.status_code == 409
+    body = response.content.decode()
+    assert "This answer was changed in another tab" in body
+    assert "newest" in body and "old tab" in body
     attempt.refresh_from_db()
-    assert attempt.answer == "newest"
+    assert (attempt.answer, attempt.state) == ("newest", AttemptState.ACTIVE)
 
 
 def test_grading_records_points_and_grade_then_moves_to_the_follow_up(owner_client, owner):
     session = start(owner, questions=[bank_question(follow_ups=1)])
     attempt = current(session)
     with time_machine.travel(T0 + timedelta(seconds=30), tick=False):
-        submit(owner_client, session, attempt, "answer", 1)
+        submit(owner_client, session, attempt, "answer")
     with time_machine.travel(T0 + timedelta(seconds=60), tick=False):
         owner_client.post(
             f"/practice/{session.pk}/attempts/{attempt.pk}/grade/",
@@ -371,7 +386,7 @@ def test_an_invalid_grade_is_refused_with_a_message(owner_client, owner, grade):
     session = start(owner)
     attempt = current(session)
     with time_machine.travel(T0, tick=False):
-        submit(owner_client, session, attempt, "x", 1)
+        submit(owner_client, session, attempt, "x")
         response = owner_client.post(
             f"/practice/{session.pk}/attempts/{attempt.pk}/grade/", {"grade": grade}, follow=True
         )
@@ -393,7 +408,7 @@ def test_follow_ups_can_be_skipped_and_the_last_grade_finishes_the_session(owner
     session = start(owner, questions=[bank_question(follow_ups=2)])
     attempt = current(session)
     with time_machine.travel(T0 + timedelta(seconds=10), tick=False):
-        submit(owner_client, session, attempt, "a", 1)
+        submit(owner_client, session, attempt, "a")
         owner_client.post(f"/practice/{session.pk}/attempts/{attempt.pk}/grade/", {"grade": 2})
         follow_up = current(session)
         response = owner_client.post(
@@ -418,7 +433,7 @@ def test_an_overdue_question_times_out_on_next_access_with_the_last_saved_answer
     session = start(owner)
     attempt = current(session)
     with time_machine.travel(T0 + timedelta(seconds=60), tick=False):
-        save(owner_client, session, attempt, "saved before leaving", 1)
+        save(owner_client, session, attempt, "saved before leaving")
     with time_machine.travel(T0 + timedelta(hours=1), tick=False):
         page = owner_client.get(f"/practice/{session.pk}/").content.decode()
     attempt.refresh_from_db()
@@ -434,7 +449,7 @@ def test_a_session_past_its_deadline_expires_on_next_access(owner_client, owner)
     )
     attempt = current(session)
     with time_machine.travel(T0 + timedelta(minutes=2), tick=False):
-        save(owner_client, session, attempt, "kept", 1)
+        save(owner_client, session, attempt, "kept")
     with time_machine.travel(T0 + timedelta(minutes=30), tick=False):
         response = owner_client.get(f"/practice/{session.pk}/")
     assert response["Location"] == f"/practice/{session.pk}/summary/"
@@ -443,7 +458,7 @@ def test_a_session_past_its_deadline_expires_on_next_access(owner_client, owner)
     assert session.finished_at == T0 + timedelta(minutes=10)
     first, second = session.attempts.filter(sub=0)
     assert (first.state, first.answer, first.timed_out) == (AttemptState.SUBMITTED, "kept", True)
-    assert second.state == AttemptState.SKIPPED
+    assert second.state == AttemptState.PENDING  # not reached, not "skipped"
 
 
 def test_close_expired_sessions_command_closes_abandoned_sessions(owner):
@@ -464,7 +479,7 @@ def test_finished_sessions_are_read_only(owner_client, owner):
     with time_machine.travel(T0 + timedelta(seconds=5), tick=False):
         owner_client.post(f"/practice/{session.pk}/finish/")
         response = save(owner_client, session, attempt, "after finishing", 1)
-        submit(owner_client, session, attempt, "after finishing", 2)
+        submit(owner_client, session, attempt, "after finishing")
     assert response.status_code == 409
     assert response.json()["status"] == "closed"
     attempt.refresh_from_db()
@@ -541,7 +556,7 @@ def test_another_user_gets_404_and_changes_nothing(outsider_client, owner, metho
     attempt = current(session)
     url = path.format(s=session.pk, a=attempt.pk)
     with time_machine.travel(T0, tick=False):
-        response = getattr(outsider_client, method)(url, {"grade": 4, "answer": "x", "revision": 9})
+        response = getattr(outsider_client, method)(url, {"grade": 4, "answer": "x", "base": 0})
     assert response.status_code == 404
     session.refresh_from_db()
     attempt.refresh_from_db()
@@ -559,7 +574,7 @@ def test_the_summary_shows_time_points_grades_flags_and_topic_totals(owner_clien
     session = start(owner, questions=[bank_question(follow_ups=0), bank_question(follow_ups=0)])
     first = current(session)
     with time_machine.travel(T0 + timedelta(seconds=40), tick=False):
-        submit(owner_client, session, first, "mine", 1, action="peek")
+        submit(owner_client, session, first, "mine", action="peek")
         owner_client.post(
             f"/practice/{session.pk}/attempts/{first.pk}/grade/", {"grade": 3, "ticked": [0, 1]}
         )
@@ -581,7 +596,6 @@ def test_the_form_cannot_set_deadlines_or_grade_times(owner_client, owner):
             session,
             attempt,
             "x",
-            1,
             deadline="2030-01-01T00:00:00Z",
             submitted_at="2020-01-01T00:00:00Z",
             time_spent="1",

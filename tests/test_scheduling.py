@@ -98,20 +98,20 @@ def test_review_session_takes_due_items_within_the_daily_cap():
     for question in questions:
         graded_card(user, question, [1])
     now = T0 + timedelta(hours=2)
-    session = scheduling.start_review_session(user=user, now=now)
+    session = services.start_review(user=user, now=now)
     assert session.source == PracticeSession.Source.REVIEW
     assert session.question_count == 2
     assert scheduling.due_today(user, now) == (3, 2)
     for _ in range(2):
         answer_and_grade(session, 3, now)
     assert scheduling.due_today(user, now)[1] == 0
-    assert scheduling.start_review_session(user=user, now=now) is None
+    assert services.start_review(user=user, now=now) is None
 
 
 def test_nothing_due_means_no_review_session():
     user = make_user()
     graded_card(user, make_question(), [4])
-    assert scheduling.start_review_session(user=user, now=T0 + timedelta(minutes=1)) is None
+    assert services.start_review(user=user, now=T0 + timedelta(minutes=1)) is None
 
 
 def test_desired_retention_changes_the_interval():

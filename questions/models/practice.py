@@ -22,11 +22,23 @@ def grace() -> timedelta:
     return timedelta(seconds=settings.PRACTICE_GRACE_SECONDS)
 
 
+def longest_session() -> timedelta:
+    """How long a session may stay open at most, paused or not."""
+    return timedelta(hours=settings.PRACTICE_SESSION_MAX_HOURS)
+
+
 class Clock(models.TextChoices):
     SUGGESTED = "suggested", "Each question's suggested time"
     PER_QUESTION = "per-question", "A fixed number of minutes per question"
     SESSION = "session", "A time limit for the whole session"
     UNTIMED = "untimed", "Untimed practice"
+
+
+class Mode(models.TextChoices):
+    """Whether reading the model answer and grading count against a whole-session clock."""
+
+    INTERVIEW = "interview", "Interview: the clock runs while I read and grade"
+    PRACTICE = "practice", "Practice: the clock pauses while I read and grade"
 
 
 class SessionStatus(models.TextChoices):
@@ -49,11 +61,16 @@ class SessionQuerySet(models.QuerySet["PracticeSession"]):
         return self.filter(status=SessionStatus.IN_PROGRESS)
 
     def overdue(self, now: datetime) -> "SessionQuerySet":
-        return self.in_progress().filter(deadline__lt=now - grace())
+        """Open sessions whose clock ran out (a paused one after the longest a session lasts)."""
+        return self.in_progress().filter(
+            Q(deadline__lt=now - grace(), paused_at__isnull=True)
+            | Q(started_at__lt=now - longest_session())
+        )
 
 
 class PracticeSession(models.Model):
     Clock = Clock
+    Mode = Mode
     Status = SessionStatus
     Source = Source
 
@@ -65,6 +82,17 @@ class PracticeSession(models.Model):
     filters = models.JSONField(default=dict, blank=True, help_text="How questions were chosen.")
     clock = models.CharField(max_length=20, choices=Clock.choices, default=Clock.SUGGESTED)
     minutes = models.PositiveIntegerField(null=True, blank=True)
+    mode = models.CharField(
+        max_length=20,
+        choices=Mode.choices,
+        default=Mode.INTERVIEW,
+        help_text="With a whole-session clock: does reading and grading count?",
+    )
+    paused_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Practice mode: when the session clock paused for reading and grading.",
+    )
     status = models.CharField(
         max_length=20, choices=SessionStatus.choices, default=SessionStatus.IN_PROGRESS
     )
@@ -115,9 +143,24 @@ class PracticeSession(models.Model):
     def is_open(self) -> bool:
         return self.status == SessionStatus.IN_PROGRESS
 
+    @property
+    def timed_as_a_whole(self) -> bool:
+        return self.clock == Clock.SESSION
+
+    def is_past_deadline(self, now: datetime) -> bool:
+        """The session's clock ran out (a paused one only after the longest a session lasts)."""
+        if self.paused_at is not None:
+            return now > self.started_at + longest_session()
+        return now > self.deadline + grace()
+
+    def seconds_left(self, now: datetime) -> int:
+        """Seconds on the session's clock; a paused clock stands where it paused."""
+        at = self.paused_at or now
+        return max(0, int((self.deadline - at).total_seconds()))
+
 
 class AttemptState(models.TextChoices):
-    PENDING = "pending", "Not reached"
+    PENDING = "pending", "Not reached"  # also what a session's clock never reached
     ACTIVE = "active", "Answering"
     SUBMITTED = "submitted", "Submitted"
     GRADED = "graded", "Graded"
@@ -143,6 +186,20 @@ class AttemptQuerySet(models.QuerySet["Attempt"]):
 
     def graded(self) -> "AttemptQuerySet":
         return self.filter(grade__isnull=False)
+
+    def writable(self, now: datetime) -> "AttemptQuerySet":
+        """The one rule for "may this answer still be written at `now`": the attempt is being
+        answered, its session is open, and neither clock ran out (allowing the grace period).
+
+        `Attempt.is_writable` is the same rule for a loaded row.
+        """
+        cutoff = now - grace()
+        return self.filter(
+            Q(deadline__isnull=True) | Q(deadline__gte=cutoff),
+            Q(session__paused_at__isnull=False) | Q(session__deadline__gte=cutoff),
+            state=AttemptState.ACTIVE,
+            session__status=SessionStatus.IN_PROGRESS,
+        )
 
 
 class Attempt(models.Model):
@@ -187,6 +244,9 @@ class Attempt(models.Model):
     answer = models.TextField(blank=True)
     revision = models.PositiveIntegerField(default=0)
     saved_at = models.DateTimeField(null=True, blank=True)
+    writer = models.CharField(
+        max_length=40, blank=True, help_text="The page (tab) whose save made this revision."
+    )
     # What arrived after the deadline: kept, flagged, never counted as on time.
     late_answer = models.TextField(blank=True)
     late_revision = models.PositiveIntegerField(default=0)
@@ -254,6 +314,15 @@ class Attempt(models.Model):
 
     def is_past_deadline(self, now: datetime) -> bool:
         return self.deadline is not None and now > self.deadline + grace()
+
+    def is_writable(self, now: datetime) -> bool:
+        """`AttemptQuerySet.writable` for a loaded row (with its session)."""
+        return (
+            self.state == AttemptState.ACTIVE
+            and self.session.is_open
+            and not self.is_past_deadline(now)
+            and not self.session.is_past_deadline(now)
+        )
 
     @property
     def seconds_spent(self) -> int | None:

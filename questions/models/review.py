@@ -70,10 +70,19 @@ class ReviewLog(models.Model):
     rating = models.PositiveSmallIntegerField()
     reviewed_at = models.DateTimeField()
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    card_before = models.JSONField(
+        default=dict, blank=True, help_text="The card as it was before this review, for undo."
+    )
 
     class Meta:
         ordering = ["reviewed_at"]
         constraints = [
+            # A grade is recorded once however many requests carry it.
+            models.UniqueConstraint(
+                fields=["attempt"],
+                condition=Q(attempt__isnull=False),
+                name="reviewlog_one_per_attempt",
+            ),
             models.CheckConstraint(
                 condition=Q(rating__gte=1, rating__lte=4), name="reviewlog_rating_range"
             ),

@@ -348,7 +348,7 @@ def review(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def review_start(request: AuthenticatedHttpRequest) -> HttpResponse:
-    session = scheduling.start_review_session(user=request.user, now=timezone.now())
+    session = services.start_review(user=request.user, now=timezone.now())
     if session is None:
         messages.info(request, "Nothing is due for review now, or today's limit is reached.")
         return redirect("questions:review")

@@ -4,9 +4,12 @@ Every view finds the session through `_get_session_for_user`, so another user's 
 attempt is a 404. Time comes from the server only (`timezone.now()`), never from the request.
 """
 
+import secrets
 from collections import defaultdict
+from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse
@@ -14,6 +17,7 @@ from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -23,7 +27,7 @@ from interviewprep.http import AuthenticatedHttpRequest, HtmxHttpRequest
 from questions import services
 from questions.forms import GradeForm, StartSessionForm
 from questions.models import Attempt, PracticeSession, Question
-from questions.models.practice import MAX_ANSWER_LENGTH, AttemptState, Clock, Grade, grace
+from questions.models.practice import MAX_ANSWER_LENGTH, AttemptState, Clock, Grade
 
 GRADE_HELP = (
     "Again: you could not answer or got it wrong. Hard: you recalled it, with real effort or gaps. "
@@ -31,7 +35,7 @@ GRADE_HELP = (
 )
 SAVE_MESSAGES = {
     "saved": "Saved",
-    "stale": "A newer version of this answer was saved in another tab.",
+    "conflict": "This answer was changed in another tab: choose which text to keep.",
     "closed": "This answer is already closed; your text is still on this page.",
     "late": "Time was up: this text was kept as a late draft and does not count as on time.",
 }
@@ -56,10 +60,13 @@ def _after_post(request: HtmxHttpRequest, session: PracticeSession) -> HttpRespo
     return redirect(session)
 
 
-def _refuse(request: HtmxHttpRequest, session: PracticeSession, message: str) -> HttpResponse:
-    """Bad input on a step: htmx gets the stage back with a message (422); a form, a redirect."""
+def _refuse(
+    request: HtmxHttpRequest, session: PracticeSession, message: str, status: int = 422
+) -> HttpResponse:
+    """A step that cannot be applied: htmx gets the stage back with the reason (422 bad input,
+    409 no longer possible), which the page swaps in; a plain form, a redirect."""
     if request.htmx:
-        return _render_session(request, session, error=message, status=422)
+        return _render_session(request, session, error=message, status=status)
     messages.error(request, message)
     return redirect(session)
 
@@ -69,7 +76,7 @@ def _parse_revision(raw: str | None) -> int | None:
         value = int(raw or "")
     except ValueError:
         return None
-    return value if 0 < value < 2**31 else None
+    return value if 0 <= value < 2**31 else None
 
 
 # Starting -----------------------------------------------------------------------------------
@@ -99,6 +106,7 @@ def session_start(request: AuthenticatedHttpRequest) -> HttpResponse:
                 title=f"Mock interview: {count} question{'s' if count != 1 else ''}",
                 filters={k: data[k] for k in ("topics", "levels", "kinds", "roles", "count")},
                 with_follow_ups=data["follow_ups"],
+                mode=data["mode"],
             )
             if count < data["count"]:
                 messages.info(request, f"Only {count} questions match these filters.")
@@ -133,12 +141,37 @@ def practise_question(request: AuthenticatedHttpRequest, slug: str) -> HttpRespo
 # The session page -----------------------------------------------------------------------------
 
 
+def _clock(session: PracticeSession, current: Attempt | None, now: datetime) -> dict[str, Any]:
+    """The clock the page shows, always labelled as the question's or the session's."""
+    if session.timed_as_a_whole:
+        seconds_left = session.seconds_left(now)
+        return {
+            "scope": "session",
+            "label": "Session time",
+            "seconds_left": seconds_left,
+            "display": f"{seconds_left // 60}:{seconds_left % 60:02d}",
+            "deadline": None if session.paused_at else session.deadline,
+            "paused": session.paused_at is not None,
+        }
+    if current and current.state == AttemptState.ACTIVE and current.deadline is not None:
+        return {
+            "scope": "question",
+            "label": "Question time",
+            "seconds_left": current.seconds_left(now),
+            "deadline": current.deadline,
+            "paused": False,
+        }
+    return {}
+
+
 def _render_session(
     request: HtmxHttpRequest,
     session: PracticeSession,
     *,
     current: Attempt | None = None,
     error: str = "",
+    notice: str = "",
+    conflict: dict[str, Any] | None = None,
     status: int = 200,
 ) -> HttpResponse:
     now = timezone.now()
@@ -147,17 +180,23 @@ def _render_session(
     if current and current.state == AttemptState.ACTIVE and current.is_past_deadline(now):
         services.close_overdue(session=session, now=now)
         current = session.attempts.current().first()
+    undoable = services.undoable_grade(session, current)
     context: dict[str, Any] = {
         "session": session,
         "current": current,
         "main_total": session.question_count,
         "follow_up_total": current.follow_up_count if current else 0,
-        "seconds_left": current.seconds_left(now) if current else None,
-        "next_revision": (current.revision + 1) if current else 1,
+        "clock": _clock(session, current, now),
+        "base_revision": current.revision if current else 0,
+        "writer": secrets.token_urlsafe(12),
         "max_answer_length": MAX_ANSWER_LENGTH,
         "grades": Grade.choices,
         "grade_help": GRADE_HELP,
+        "grace_seconds": settings.PRACTICE_GRACE_SECONDS,
+        "undoable": undoable,
         "error": error,
+        "notice": notice,
+        "conflict": conflict,
     }
     template = "questions/session_detail.html"
     if request.htmx:
@@ -179,22 +218,49 @@ def session_detail(request: AuthenticatedHttpRequest, session_id: int) -> HttpRe
     )
     session = current.session if current else _get_session_for_user(request, session_id)
     now = timezone.now()
-    if session.is_open and session.deadline < now - grace():
+    if session.is_open and session.is_past_deadline(now):
         services.close_overdue(session=session, now=now)
     if not session.is_open:
-        return redirect("questions:session_summary", session_id=session.pk)
+        url = reverse("questions:session_summary", args=[session.pk])
+        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     return _render_session(request, session, current=current)
 
 
 # Answering ------------------------------------------------------------------------------------
 
 
+def _answer_fields(request: HtmxHttpRequest) -> tuple[str, int | None, str]:
+    """The answer, the revision it was based on, and the page (tab) that wrote it."""
+    writer = request.POST.get("writer", "")[:40]
+    return request.POST.get("answer", ""), _parse_revision(request.POST.get("base")), writer
+
+
+def _save_json(result: services.SaveResult, now: datetime) -> JsonResponse:
+    body: dict[str, Any] = {
+        "status": result.outcome,
+        "revision": result.revision,
+        "seconds_left": result.seconds_left,
+        "saved_at": result.saved_at.isoformat() if result.saved_at else None,
+        "saved_at_display": _clock_time(result.saved_at),
+        "message": SAVE_MESSAGES[result.outcome],
+    }
+    if result.outcome == "conflict":
+        body |= {"text": result.text, "length": len(result.text)}
+    return JsonResponse(body, status=200 if result.outcome == "saved" else 409)
+
+
+def _clock_time(at: datetime | None) -> str:
+    return date_format(timezone.localtime(at), "H:i:s T") if at else ""
+
+
 @require_POST
 @never_cache
 def attempt_save(request: HtmxHttpRequest, session_id: int, attempt_id: int) -> HttpResponse:
-    """Autosave. Answers 200 saved, 409 stale/closed/late, 422 invalid, 401 logged out.
+    """Autosave, a compare-and-swap on the answer's revision (see `services.save_answer`).
 
-    A plain form post (no JavaScript) is redirected back to the session with a message.
+    Answers 200 saved (with the new revision), 409 conflict (with the server's revision and text)
+    or closed/late, 422 invalid, 401 logged out. A plain form post (no JavaScript) is redirected
+    back to the session with a message, or shown the conflict to resolve.
     """
     wants_json = "application/json" in request.headers.get("Accept", "")
     if not request.user.is_authenticated:
@@ -206,20 +272,23 @@ def attempt_save(request: HtmxHttpRequest, session_id: int, attempt_id: int) -> 
             {"status": "login", "message": "You were logged out. Log in again to keep saving."},
             status=401,
         )
-    revision = _parse_revision(request.POST.get("revision"))
-    text = request.POST.get("answer", "")
-    if revision is None:
-        return JsonResponse(
-            {"status": "invalid", "message": "The revision is missing."}, status=422
-        )
+    text, base, writer = _answer_fields(request)
+    if base is None:
+        message = "The revision this text is based on is missing: reload the page."
+        if not wants_json:
+            messages.error(request, message)
+            return redirect("questions:session", session_id=session_id)
+        return JsonResponse({"status": "invalid", "message": message}, status=422)
+    now = timezone.now()
     try:
         result = services.save_answer(
             session_id=session_id,
             attempt_id=attempt_id,
             owner_id=request.user.pk,
             text=text,
-            revision=revision,
-            now=timezone.now(),
+            base=base,
+            writer=writer,
+            now=now,
         )
     except services.InvalidAnswer as invalid:
         if not wants_json:
@@ -228,21 +297,54 @@ def attempt_save(request: HtmxHttpRequest, session_id: int, attempt_id: int) -> 
         return JsonResponse({"status": "invalid", "message": str(invalid)}, status=422)
     if result is None:
         raise Http404("No such attempt.")
-    if not wants_json:
-        if result.outcome == "saved":
-            messages.success(request, "Draft saved.")
-        else:
-            messages.warning(request, SAVE_MESSAGES[result.outcome])
-        return redirect("questions:session", session_id=session_id)
+    if wants_json:
+        return _save_json(result, now)
+    if result.outcome == "conflict":
+        session = _get_session_for_user(request, session_id)  # type: ignore[arg-type]
+        return _render_session(
+            request, session, conflict=_conflict(text, result.text, result), status=409
+        )
+    if result.outcome == "saved":
+        messages.success(request, "Draft saved.")
+    else:
+        messages.warning(request, SAVE_MESSAGES[result.outcome])
+    return redirect("questions:session", session_id=session_id)
+
+
+def _conflict(mine: str, theirs: str, current: services.SaveResult | Attempt) -> dict[str, Any]:
+    return {
+        "mine": mine,
+        "theirs": theirs,
+        "revision": current.revision,
+        "saved_at": current.saved_at,
+    }
+
+
+@login_required
+@require_GET
+@never_cache
+def attempt_state(
+    request: AuthenticatedHttpRequest, session_id: int, attempt_id: int
+) -> JsonResponse:
+    """What the server holds for an answer, for a page to reconcile with what it shows (after
+    Back, on focus, on a second tab). htmx and fetch get 401 when logged out (middleware)."""
+    session = _get_session_for_user(request, session_id)
+    attempt = _get_attempt(session, attempt_id)
+    now = timezone.now()
+    if session.is_open and session.is_past_deadline(now):
+        services.close_overdue(session=session, now=now)
+        attempt.refresh_from_db()
+    attempt.session = session
     return JsonResponse(
         {
-            "status": result.outcome,
-            "revision": result.revision,
-            "seconds_left": result.seconds_left,
-            "saved_at": result.saved_at.isoformat() if result.saved_at else None,
-            "message": SAVE_MESSAGES[result.outcome],
-        },
-        status=200 if result.outcome == "saved" else 409,
+            "state": attempt.state,
+            "writable": attempt.is_writable(now),
+            "session_open": session.is_open,
+            "revision": attempt.revision,
+            "text": attempt.answer,
+            "saved_at": attempt.saved_at.isoformat() if attempt.saved_at else None,
+            "saved_at_display": _clock_time(attempt.saved_at),
+        }
     )
 
 
@@ -265,30 +367,28 @@ def attempt_submit(
 ) -> HttpResponse:
     session = _get_session_for_user(request, session_id)
     attempt = _get_attempt(session, attempt_id)
-    peeked = request.POST.get("action") == "peek"
-    revision = _parse_revision(request.POST.get("revision"))
-    text = request.POST.get("answer") if revision is not None else None
+    text, base, writer = _answer_fields(request)
     try:
-        done = services.submit_attempt(
+        result = services.submit_attempt(
             session=session,
             attempt_id=attempt.pk,
             now=timezone.now(),
-            text=text,
-            revision=revision,
-            peeked=peeked,
+            text=text if "answer" in request.POST else None,
+            base=base,
+            writer=writer,
+            peeked=request.POST.get("action") == "peek",
+            time_up=request.POST.get("time_up") == "1",
         )
     except services.InvalidAnswer as invalid:
         return _refuse(request, session, str(invalid))
-    if not done and text is not None and attempt.state == AttemptState.ACTIVE:
-        # Arrived after the deadline: the last saved answer stands; keep this text as late.
-        services.save_answer(
-            session_id=session.pk,
-            attempt_id=attempt.pk,
-            owner_id=request.user.pk,
-            text=text,
-            revision=revision or 0,
-            now=timezone.now(),
+    if result.outcome == "conflict" and result.attempt is not None:
+        return _render_session(
+            request,
+            session,
+            conflict=_conflict(text, result.attempt.answer, result.attempt),
+            status=409,
         )
+    if result.outcome == "late":
         messages.warning(request, SAVE_MESSAGES["late"])
     return _after_post(request, session)
 
@@ -310,6 +410,24 @@ def attempt_grade(
         ticked=form.ticked(),
         now=timezone.now(),
     )
+    return _after_post(request, session)
+
+
+@login_required
+@require_POST
+def attempt_undo(
+    request: AuthenticatedHttpRequest, session_id: int, attempt_id: int
+) -> HttpResponse:
+    """Take back the grade of the question just graded, while the next one is untouched."""
+    session = _get_session_for_user(request, session_id)
+    attempt = _get_attempt(session, attempt_id)
+    if not services.undo_grade(session=session, attempt_id=attempt.pk, now=timezone.now()):
+        return _refuse(
+            request,
+            session,
+            "That grade can no longer be undone: the next question has been started on.",
+            status=409,
+        )
     return _after_post(request, session)
 
 

@@ -1,17 +1,9 @@
-// Interview kits: refused changes swap in with their message; print and copy buttons.
+// Interview kits: print and copy buttons. (Refused changes, 409 and 422, come back with their
+// message and are swapped in like successes: `responseHandling` in base.html says so for every page.)
 // (htmx itself moves focus to the element with the same id after a swap, and to [autofocus].)
 // Loaded only on kit pages; every page works without it.
 (function () {
   "use strict";
-
-  // A refused change (422) re-renders its panel with the reason: swap it like a success.
-  document.addEventListener("htmx:beforeSwap", function (event) {
-    var xhr = event.detail.xhr;
-    if (xhr && xhr.status === 422 && event.target.closest("[data-swap-refusals]")) {
-      event.detail.shouldSwap = true;
-      event.detail.isError = false;
-    }
-  });
 
   function copy(button) {
     var input = document.getElementById(button.dataset.copy);
