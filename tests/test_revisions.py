@@ -1,4 +1,4 @@
-"""The server owns the revision: compare-and-swap autosave, exactly-once steps, clock modes, undo."""
+"""The server owns the revision: compare-and-swap saves, exactly-once steps, clock modes, undo."""
 
 import threading
 from datetime import timedelta
@@ -225,7 +225,7 @@ def test_htmx_steps_from_a_logged_out_page_get_401_not_the_login_form(owner):
     assert current(session).state == AttemptState.ACTIVE
 
 
-# Submitting at zero ---------------------------------------------------------------------------------
+# Submitting at zero -------------------------------------------------------------------------------
 
 
 def test_a_time_up_submit_within_grace_counts_its_text_as_on_time(owner):
@@ -339,7 +339,7 @@ def test_a_replayed_grade_request_changes_nothing(owner_client, owner):
     assert ReviewLog.objects.filter(attempt=attempt).count() == 1
 
 
-# Undo -----------------------------------------------------------------------------------------------
+# Undo ---------------------------------------------------------------------------------------------
 
 
 def test_undo_returns_the_grade_the_card_and_the_log_to_their_state_before(owner_client, owner):
