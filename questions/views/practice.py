@@ -232,7 +232,10 @@ def session_detail(request: AuthenticatedHttpRequest, session_id: int) -> HttpRe
 def _answer_fields(request: HtmxHttpRequest) -> tuple[str, int | None, str]:
     """The answer, the revision it was based on, and the page (tab) that wrote it."""
     writer = request.POST.get("writer", "")[:40]
-    return request.POST.get("answer", ""), _parse_revision(request.POST.get("base")), writer
+    # Browsers send a textarea's line breaks as CRLF and show them as LF: store what they show,
+    # so the page can compare its text with the server's exactly.
+    text = request.POST.get("answer", "").replace("\r\n", "\n").replace("\r", "\n")
+    return text, _parse_revision(request.POST.get("base")), writer
 
 
 def _save_json(result: services.SaveResult, now: datetime) -> JsonResponse:

@@ -53,7 +53,9 @@ def test_going_offline_says_not_saved_and_coming_back_saves(page: Page, live_ser
     assert attempt.answer == "typed while offline"
 
 
-def test_a_second_tab_is_told_it_is_stale(browser: Browser, live_server, user, session):
+def test_a_second_tab_is_shown_the_conflict_instead_of_overwriting(
+    browser: Browser, live_server, user, session
+):
     context = browser.new_context()
     first, second = context.new_page(), context.new_page()
     log_in(first, live_server, user)
@@ -63,7 +65,7 @@ def test_a_second_tab_is_told_it_is_stale(browser: Browser, live_server, user, s
     first.get_by_label("Your answer").fill("from the first tab")
     expect(first.locator("[data-save-status]")).to_contain_text("Saved at")
     second.get_by_label("Your answer").fill("from the second tab")
-    expect(second.locator("[data-save-status]")).to_contain_text("Opened in another tab")
+    expect(second.locator("[data-save-status]")).to_contain_text("changed in another tab")
     assert Attempt.objects.get(session=session, sub=0).answer == "from the first tab"
     context.close()
 
