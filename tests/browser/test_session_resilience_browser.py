@@ -58,7 +58,7 @@ def two_questions(user):
     return make_session(user, questions=[make_question(), make_question()], follow_ups=0)
 
 
-# 1. Back -------------------------------------------------------------------------------------------
+# 1. Back ------------------------------------------------------------------------------------------
 
 
 def test_back_never_saves_an_older_text_over_a_newer_acknowledged_one(
@@ -110,7 +110,7 @@ def test_text_the_browser_restores_after_back_is_shown_beside_the_saved_text(
     expect(page.locator("textarea[name=answer]")).to_have_value("newer, saved")
 
 
-# 2. Two tabs -------------------------------------------------------------------------------------
+# 2. Two tabs --------------------------------------------------------------------------------------
 
 
 def test_two_tabs_conflict_is_shown_side_by_side_and_the_choice_is_saved(
@@ -190,7 +190,7 @@ def test_keeping_this_tab_s_version_saves_it_as_a_new_revision(
     context.close()
 
 
-# 3. A save whose response is lost ----------------------------------------------------------------
+# 3. A save whose response is lost -----------------------------------------------------------------
 
 
 def test_a_save_applied_but_whose_response_was_lost_is_not_a_conflict(
@@ -266,7 +266,7 @@ def test_a_rate_limited_save_waits_and_keeps_the_latest_text(
     assert answer_of(session).answer == "first and latest"
 
 
-# 4. Offline at the deadline -------------------------------------------------------------------------
+# 4. Offline at the deadline -----------------------------------------------------------------------
 
 
 def test_offline_through_zero_then_back_within_grace_counts_as_on_time(
@@ -313,7 +313,7 @@ def test_offline_past_the_grace_period_keeps_the_text_as_a_late_draft(
     assert attempt.late_answer == "saved in time, and typed offline"
 
 
-# 5. Keys typed after zero ------------------------------------------------------------------------
+# 5. Keys typed after zero -------------------------------------------------------------------------
 
 
 def test_keys_typed_through_zero_never_grade(page: Page, live_server, user, session):
@@ -335,7 +335,7 @@ def test_keys_typed_through_zero_never_grade(page: Page, live_server, user, sess
     assert answer_of(session).grade == 2
 
 
-# 6. Concurrent grades ------------------------------------------------------------------------------
+# 6. Concurrent grades -----------------------------------------------------------------------------
 
 
 def test_a_double_click_on_a_grade_records_one_review(page: Page, live_server, user, two_questions):
@@ -350,7 +350,7 @@ def test_a_double_click_on_a_grade_records_one_review(page: Page, live_server, u
     assert ReviewLog.objects.filter(attempt=first).count() == 1
 
 
-# 7. Login expired at Submit ----------------------------------------------------------------------
+# 7. Login expired at Submit -----------------------------------------------------------------------
 
 
 def test_an_expired_login_at_submit_keeps_the_box_and_submits_after_logging_in_again(
@@ -381,7 +381,7 @@ def test_an_expired_login_at_submit_keeps_the_box_and_submits_after_logging_in_a
     context.close()
 
 
-# 8. Refused submit (rotated CSRF token) ----------------------------------------------------------
+# 8. Refused submit (rotated CSRF token) -----------------------------------------------------------
 
 
 def test_a_submit_refused_for_a_rotated_token_renews_it_and_goes_through(
@@ -457,7 +457,7 @@ def test_a_grade_that_fails_says_why_and_changes_nothing(page: Page, live_server
     assert answer_of(session).grade == 4
 
 
-# 9. The clock is always visible and honest ----------------------------------------------------------
+# 9. The clock is always visible and honest --------------------------------------------------------
 
 
 def start_from_form(page: Page, live_server, mode_label: str) -> PracticeSession:
@@ -534,7 +534,7 @@ def test_when_the_session_time_runs_out_the_summary_lists_what_was_not_reached(
     assert states == [(AttemptState.SUBMITTED, "the only answer"), (AttemptState.PENDING, "")]
 
 
-# Undo ----------------------------------------------------------------------------------------------
+# Undo ---------------------------------------------------------------------------------------------
 
 
 def test_a_slipped_grade_is_undone_with_u(page: Page, live_server, user, two_questions):
