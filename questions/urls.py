@@ -22,6 +22,11 @@ urlpatterns = [
     path("practice/<int:session_id>/finish/", practice.session_finish, name="session_finish"),
     path("practice/<int:session_id>/summary/", practice.session_summary, name="session_summary"),
     path(
+        "practice/<int:session_id>/not-reached/",
+        practice.practise_not_reached,
+        name="practise_not_reached",
+    ),
+    path(
         "practice/<int:session_id>/attempts/<int:attempt_id>/save/",
         practice.attempt_save,
         name="attempt_save",

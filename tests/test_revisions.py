@@ -504,3 +504,22 @@ def test_a_paused_session_still_closes_after_the_longest_a_session_lasts(owner, 
     services.submit_attempt(session=session, attempt_id=current(session).pk, now=T0)
     assert services.close_expired_sessions(now=T0 + timedelta(hours=1)) == (0, 0)
     assert services.close_expired_sessions(now=T0 + timedelta(hours=3))[0] == 1
+
+
+def test_questions_not_reached_can_be_practised_from_the_summary(owner_client, owner):
+    first, second, third = (bank_question(follow_ups=0) for _ in range(3))
+    session = start(owner, clock=Clock.SESSION, minutes=10, questions=[first, second, third])
+    with time_machine.travel(T0 + timedelta(minutes=30), tick=False):
+        summary = owner_client.get(f"/practice/{session.pk}/summary/").content.decode()
+        response = owner_client.post(f"/practice/{session.pk}/not-reached/")
+    assert "The session's time ran out before 2 questions" in summary
+    started = PracticeSession.objects.for_user(owner).latest("pk")
+    assert response["Location"] == started.get_absolute_url()
+    assert [a.question_id for a in started.attempts.order_by("position")] == [second.pk, third.pk]
+
+
+def test_not_reached_questions_are_404_to_another_user(owner):
+    session = start(owner)
+    outsider = Client()
+    outsider.force_login(make_user())
+    assert outsider.post(f"/practice/{session.pk}/not-reached/").status_code == 404

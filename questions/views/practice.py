@@ -492,8 +492,44 @@ def session_summary(request: AuthenticatedHttpRequest, session_id: int) -> HttpR
         }
         for name, t in sorted(topics.items())
     ]
+    not_reached = [
+        a for a in attempts if a.state == AttemptState.PENDING and a.sub == 0 and a.question_id
+    ]
     return render(
         request,
         "questions/session_summary.html",
-        {"session": session, "attempts": attempts, "topic_rows": topic_rows, "now": now},
+        {
+            "session": session,
+            "attempts": attempts,
+            "topic_rows": topic_rows,
+            "not_reached": not_reached,
+            "now": now,
+        },
     )
+
+
+@login_required
+@require_POST
+def practise_not_reached(request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
+    """Start a session with the questions a finished session's clock never reached."""
+    session = _get_session_for_user(request, session_id)
+    pending = session.attempts.filter(
+        state=AttemptState.PENDING, sub=0, question__status=Question.Status.PUBLISHED
+    ).order_by("position")
+    questions = [attempt.question for attempt in pending.select_related("question")]
+    if session.is_open or not questions:
+        messages.info(request, "There are no questions left from this session to practise.")
+        return redirect("questions:session_summary", session_id=session.pk)
+    count = len(questions)
+    started = services.start_session(
+        user=request.user,
+        questions=questions,  # type: ignore[arg-type]
+        clock=Clock.SUGGESTED,
+        minutes=None,
+        now=timezone.now(),
+        title=f"Not reached in “{session.title}”: {count} question{'s' if count != 1 else ''}"[
+            :200
+        ],
+        filters={"not_reached_in": session.pk},
+    )
+    return redirect(started)
