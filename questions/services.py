@@ -8,11 +8,12 @@ UPDATE that compares and swaps the answer's revision. Time comes in as `now` fro
 
 from __future__ import annotations
 
+import functools
 import random
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db import connection, transaction
@@ -310,6 +311,45 @@ RETURNING a.revision, a.deadline
 """
 
 
+class _Slot(str):
+    """A parameter of the compiled autosave statement that each save fills in."""
+
+
+_SLOTS = {
+    "cutoff": datetime(1900, 1, 1, tzinfo=UTC),
+    "attempt": -7_000_001,
+    "session": -7_000_002,
+    "owner": -7_000_003,
+}
+
+
+@functools.cache
+def _save_statement() -> tuple[str, list[object]]:
+    """The autosave statement, compiled once from `Attempt.objects.writable` (the one rule).
+
+    Compiling a QuerySet costs more than the save itself, so it is compiled with placeholder
+    values and the parameters are filled in per save. The list holds, in order, either a
+    constant (the states) or the name of the value to put there.
+    """
+    cutoff = _SLOTS["cutoff"]
+    writable = (
+        Attempt.objects.writable(cutoff + grace())
+        .filter(pk=_SLOTS["attempt"], session_id=_SLOTS["session"])
+        .filter(session__owner_id=_SLOTS["owner"])
+        .order_by()
+        .values("pk")
+    )
+    # FOR UPDATE by hand: the ORM refuses to compile it outside a transaction, and this one
+    # statement needs none (autocommit keeps the hot path at one round trip).
+    sql, params = writable.query.sql_with_params()
+    by_value = {value: _Slot(name) for name, value in _SLOTS.items()}
+    names = [by_value.get(value, value) for value in params]
+    assert sorted(n for n in names if isinstance(n, _Slot)) == sorted(
+        ["cutoff", "cutoff", "attempt", "session", "owner"]
+    ), names
+    return _SAVE_SQL.format(writable=sql + ' FOR UPDATE OF "questions_attempt"'), names
+
+
 def save_answer(
     *,
     session_id: int,
@@ -329,21 +369,16 @@ def save_answer(
     (same text) is answered as saved. Returns None when the attempt is not the owner's.
     """
     validate_answer(text)
-    writable = (
-        Attempt.objects.writable(now)
-        .filter(pk=attempt_id, session_id=session_id, session__owner_id=owner_id)
-        .order_by()
-        .values("pk")
-    )
-    # FOR UPDATE by hand: the ORM refuses to compile it outside a transaction, and this one
-    # statement needs none (autocommit keeps the hot path at one round trip).
-    writable_sql, writable_params = writable.query.sql_with_params()
-    writable_sql += ' FOR UPDATE OF "questions_attempt"'
+    sql, names = _save_statement()
+    values = {
+        "cutoff": now - grace(),
+        "attempt": attempt_id,
+        "session": session_id,
+        "owner": owner_id,
+    }
+    params = [values[name] if isinstance(name, _Slot) else name for name in names]
     with connection.cursor() as cursor:
-        cursor.execute(
-            _SAVE_SQL.format(writable=writable_sql),
-            [*writable_params, text, now, writer, base, writer],
-        )
+        cursor.execute(sql, [*params, text, now, writer, base, writer])
         row = cursor.fetchone()
     if row is not None:
         revision, deadline = row

@@ -555,3 +555,47 @@ def test_a_slipped_grade_is_undone_with_u(page: Page, live_server, user, two_que
     expect(page.get_by_text("Question 2 of 2")).to_be_visible()
     first.refresh_from_db()
     assert first.grade == 2
+
+
+# What worked before, kept working ----------------------------------------------------------------
+
+
+def test_a_slow_network_and_a_fast_burst_of_typing_lose_nothing(
+    page: Page, live_server, user, session
+):
+    log_in(page, live_server, user)
+    page.goto(live_server.url + session.get_absolute_url())
+
+    def slow(route):
+        time.sleep(0.8)
+        route.continue_()
+
+    page.route("**/save/", slow)
+    box = page.get_by_label("Your answer")
+    box.click()
+    text = "Regularisation trades a little bias for less variance. " * 6
+    page.keyboard.type(text, delay=5)
+    expect(page.locator(STATUS)).to_contain_text("Saved at", timeout=20_000)
+    wait_for(lambda: answer_of(session).answer == text)
+    page.reload()
+    expect(page.get_by_label("Your answer")).to_have_value(text)
+
+
+def test_a_server_that_is_down_for_a_while_gets_the_text_when_it_is_back(
+    page: Page, live_server, user, session
+):
+    log_in(page, live_server, user)
+    page.goto(live_server.url + session.get_absolute_url())
+    down_until = time.monotonic() + 3
+
+    def restarting(route):
+        if time.monotonic() < down_until:
+            route.abort("connectionrefused")
+        else:
+            route.continue_()
+
+    page.route("**/save/", restarting)
+    page.get_by_label("Your answer").fill("typed while the server restarted")
+    expect(page.locator(STATUS)).to_contain_text("Not saved")
+    expect(page.locator(STATUS)).to_contain_text("Saved at", timeout=20_000)
+    assert answer_of(session).answer == "typed while the server restarted"
