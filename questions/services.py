@@ -535,7 +535,7 @@ def undoable_grade(session: PracticeSession, current: Attempt | None) -> Attempt
     nothing has been typed into `current` yet."""
     if not session.is_open or current is None or current.state != AttemptState.ACTIVE:
         return None
-    if current.revision or current.late_revision:
+    if current.revision or current.late_revision or (current.position, current.sub) == (1, 0):
         return None
     previous = (
         session.attempts.filter(
