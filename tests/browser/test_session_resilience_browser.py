@@ -294,10 +294,11 @@ def test_offline_past_the_grace_period_keeps_the_text_as_a_late_draft(
 ):
     settings.PRACTICE_GRACE_SECONDS = 1
     log_in(page, live_server, user)
-    set_deadline(session, 3)
     page.goto(live_server.url + session.get_absolute_url())
     page.get_by_label("Your answer").fill("saved in time")
     expect(page.locator(STATUS)).to_contain_text("Saved at")
+    set_deadline(session, 3)
+    page.reload()
     page.context.set_offline(True)
     page.get_by_label("Your answer").fill("saved in time, and typed offline")
     expect(page.locator(STATUS)).to_contain_text("not submitted yet", timeout=10_000)
@@ -529,7 +530,7 @@ def test_when_the_session_time_runs_out_the_summary_lists_what_was_not_reached(
     page.reload()
     page.get_by_label("Your answer").fill("the only answer")
     expect(page).to_have_url(re.compile(r"/summary/$"), timeout=15_000)
-    expect(page.get_by_text("Not reached")).to_be_visible()
+    expect(page.get_by_role("heading", name="Not reached")).to_be_visible()
     states = list(session.attempts.order_by("position").values_list("state", "answer"))
     assert states == [(AttemptState.SUBMITTED, "the only answer"), (AttemptState.PENDING, "")]
 
