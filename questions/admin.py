@@ -24,7 +24,7 @@ from questions import admin_stats, bankio  # noqa: F401 - admin_stats registers 
 from questions.models import FollowUp, Question, Topic
 from questions.models.bank import CONTENT_FIELDS, Role, Status
 
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+MAX_UPLOAD_BYTES = bankio.MAX_FILE_BYTES
 MAX_UPLOAD_FILES = 50
 
 

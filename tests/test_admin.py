@@ -332,3 +332,18 @@ def test_importing_without_a_file_asks_for_one(staff_client):
     response = staff_client.post(IMPORT, {})
     assert response.status_code == 400
     assert "This field is required." in response.content.decode()
+
+
+def test_an_alias_bomb_upload_is_refused_quickly_with_a_short_page(staff_client):
+    import time
+
+    from tests.test_bankio import ALIAS_BOMB
+
+    started = time.perf_counter()
+    response = staff_client.post(IMPORT, {"files": [upload("bomb.yaml", ALIAS_BOMB)]})
+    assert time.perf_counter() - started < 2
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert len(content) < 100_000
+    assert "<td>bomb.yaml</td>" in content and "aliases" in content
+    assert not Topic.objects.exists()
