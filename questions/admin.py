@@ -43,6 +43,12 @@ class LinesField(forms.Field):
             return [str(v).strip() for v in value if str(v).strip()]
         return [line.strip() for line in (value or "").splitlines() if line.strip()]
 
+    def validate(self, value: list[str]) -> None:
+        super().validate(value)
+        # PostgreSQL text cannot hold NUL: a field error, not a database error.
+        if any("\x00" in line for line in value):
+            raise forms.ValidationError("Null characters are not allowed.", code="null_characters")
+
 
 class QuestionForm(forms.ModelForm):
     roles = forms.MultipleChoiceField(
