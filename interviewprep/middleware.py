@@ -4,6 +4,7 @@ from collections.abc import Callable
 
 from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
@@ -25,3 +26,22 @@ class RefuseNulMiddleware:
         ):
             raise BadRequest("NUL character in the URL.")
         return self.get_response(request)
+
+
+class PrivateNoStoreMiddleware:
+    """`Cache-Control: no-store, private` on every response to a signed-in user.
+
+    Nearly every signed-in page shows the user's own data (the dashboard is the home page, the
+    navigation names them), so a shared computer's back button or a proxy must not keep any of
+    them. Keyed on the user rather than on views, it covers pages added later too.
+    """
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            patch_cache_control(response, no_store=True, private=True)
+        return response

@@ -4,6 +4,7 @@ import pytest
 
 from tests.factories import (
     make_follow_up,
+    make_interviewer,
     make_kit,
     make_question,
     make_share_link,
@@ -63,3 +64,41 @@ def test_admin_key_points_with_a_nul_byte_are_a_field_error_and_nothing_is_saved
     follow_up.refresh_from_db()
     assert question.key_points == ["Kept"]
     assert follow_up.key_points == ["Also kept"]
+
+
+# Private pages are never cached ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/history/",
+        "/progress/",
+        "/review/",
+        "/account/data/",
+        "/account/data/history.csv",
+        "/account/data/history.json",
+        "/questions/",
+    ],
+)
+def test_pages_for_a_signed_in_user_are_no_store(client, url):
+    client.force_login(make_user())
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    assert "private" in response["Cache-Control"]
+
+
+def test_kit_results_and_guides_are_no_store(client):
+    owner = make_interviewer()
+    kit = make_kit(owner, questions=[make_question()])
+    client.force_login(owner)
+    for suffix in ("results/", "guide/", "candidate/", "export.json", ""):
+        response = client.get(f"/kits/{kit.pk}/{suffix}")
+        assert response.status_code == 200, suffix
+        assert "no-store" in response["Cache-Control"], suffix
+
+
+def test_public_pages_for_visitors_stay_cacheable(client):
+    assert "no-store" not in client.get("/questions/").get("Cache-Control", "")
