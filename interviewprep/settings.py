@@ -156,11 +156,14 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
 # Login throttling (django-axes, state in PostgreSQL): after AXES_FAILURE_LIMIT failures an
-# account is locked from that IP, and an IP is locked for every account, for the cool-off.
+# account is locked from that address for the cool-off; a whole address only after
+# LOGIN_ADDRESS_FAILURE_LIMIT failures across its accounts (an office shares one address).
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 50)
 AXES_COOLOFF_TIME = env_int("LOGIN_COOLOFF_MINUTES", 15) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "interviewprep.throttling.LoginThrottleHandler"
+AXES_LOCKOUT_CALLABLE = "interviewprep.throttling.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0)
 AXES_VERBOSE = False

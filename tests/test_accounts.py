@@ -81,16 +81,37 @@ def test_repeated_failed_logins_lock_the_account_with_a_clear_message(client, se
         client.post("/accounts/login/", {"username": "carol", "password": "wrong"})
     response = client.post("/accounts/login/", {"username": "carol", "password": PASSWORD})
     assert response.status_code == 429
-    assert "Too many failed log-in attempts" in response.content.decode()
+    body = response.content.decode()
+    assert "Too many failed log-in attempts" in body
+    assert "Try again in\n  15 minutes" in body
+    assert "PT15M" not in body
+    assert response["Retry-After"] == "900"
     assert not response.wsgi_request.user.is_authenticated
 
 
-def test_failed_logins_from_one_ip_across_accounts_are_throttled(client, settings):
+def test_one_locked_account_does_not_lock_colleagues_behind_the_same_address(client, settings):
     make_user(username="dave")
-    for i in range(settings.AXES_FAILURE_LIMIT):
-        client.post("/accounts/login/", {"username": f"guess{i}", "password": "wrong"})
+    for _ in range(settings.AXES_FAILURE_LIMIT + 2):
+        client.post("/accounts/login/", {"username": "mallory", "password": "wrong"})
+    response = client.post("/accounts/login/", {"username": "dave", "password": PASSWORD})
+    assert response.status_code == 302
+    assert response.wsgi_request.user.is_authenticated
+
+
+def test_an_address_is_locked_only_after_many_failures_across_accounts(client, settings):
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 12
+    make_user(username="dave")
+    for i in range(11):
+        client.post("/accounts/login/", {"username": f"guess{i % 4}", "password": "wrong"})
+    assert (
+        client.post("/accounts/login/", {"username": "dave", "password": PASSWORD}).status_code
+        == 302
+    )
+    client.post("/accounts/logout/")
+    client.post("/accounts/login/", {"username": "guess9", "password": "wrong"})
     response = client.post("/accounts/login/", {"username": "dave", "password": PASSWORD})
     assert response.status_code == 429
+    assert "after many failed attempts on several accounts" in response.content.decode()
 
 
 def test_one_account_locked_does_not_lock_it_from_another_address(client, settings):
