@@ -168,6 +168,41 @@ AXES_RESET_ON_SUCCESS = True
 AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0)
 AXES_VERBOSE = False
 
+# The shared cache (rate-limit counters): PostgreSQL through Django's database cache, so app
+# servers need nothing else; CACHE_URL=redis://host:6379/0 uses Redis instead (pip install redis).
+if env_str("CACHE_URL").startswith(("redis://", "rediss://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env_str("CACHE_URL"),
+        }
+    }
+elif env_str("CACHE_URL"):
+    raise ImproperlyConfigured("CACHE_URL must be a redis:// or rediss:// URL, or unset.")
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "interviewprep.cache.PostgresCache",
+            "LOCATION": "interviewprep_cache",
+            # Counters must not be culled early: the default of 300 entries is far too few.
+            "OPTIONS": {"MAX_ENTRIES": 200_000, "CULL_FREQUENCY": 4},
+        }
+    }
+
+# Rate limits on repeatable writes ("count/period", period s, m, h or d, e.g. "10/15m"), counted
+# in the shared cache by django-ratelimit. Each is per user or per client address as named.
+RATE_LIMITS = {
+    "autosave": env_str("RATE_LIMIT_AUTOSAVE", "240/m"),  # per user; a save per second is 60
+    "password_reset_address": env_str("RATE_LIMIT_PASSWORD_RESET_ADDRESS", "20/h"),
+    "password_reset_account": env_str("RATE_LIMIT_PASSWORD_RESET_ACCOUNT", "3/h"),
+    "signup": env_str("RATE_LIMIT_SIGNUP", "10/h"),  # per address
+    "share_link_open": env_str("RATE_LIMIT_SHARE_LINK_OPEN", "60/h"),  # per user
+    "kit_create": env_str("RATE_LIMIT_KIT_CREATE", "60/h"),  # per user, new kits and copies
+    "share_link_create": env_str("RATE_LIMIT_SHARE_LINK_CREATE", "60/h"),  # per user
+}
+# The client's address as django-axes sees it (PROXY_COUNT proxies in front).
+RATELIMIT_IP_META_KEY = "interviewprep.throttling.client_ip"
+
 # Practice sessions: the network grace after a deadline, and how long an untimed (or
 # per-question timed) session may stay open before it closes by itself.
 PRACTICE_GRACE_SECONDS = env_int("PRACTICE_GRACE_SECONDS", 5)

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.forms import UserCreationForm
 from django.contrib.auth.models import User
+from django.contrib.auth.views import PasswordResetView
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -17,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from interviewprep.http import HtmxHttpRequest
+from interviewprep.throttling import posted_email, rate_limit
 from questions.roles import is_interviewer
 from questions.views.history import dashboard
 
@@ -103,6 +105,7 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limit("signup", key="ip")
 def signup(request: HtmxHttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("home")
@@ -114,6 +117,14 @@ def signup(request: HtmxHttpRequest) -> HttpResponse:
         return redirect("home")
     status = 400 if request.method == "POST" else 200
     return render(request, "registration/signup.html", {"form": form}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@rate_limit("password_reset_address", key="ip")
+@rate_limit("password_reset_account", key=posted_email)
+def password_reset(request: HttpRequest) -> HttpResponse:
+    """Django's password reset, limited per client address and per e-mail address."""
+    return PasswordResetView.as_view()(request)
 
 
 @never_cache

@@ -102,3 +102,158 @@ def test_kit_results_and_guides_are_no_store(client):
 
 def test_public_pages_for_visitors_stay_cacheable(client):
     assert "no-store" not in client.get("/questions/").get("Cache-Control", "")
+
+
+# Rate limits -------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def limits(settings):
+    """Set some limits low for a test: limits(signup="3/h")."""
+
+    def set_limits(**rates: str) -> None:
+        settings.RATE_LIMITS = {**settings.RATE_LIMITS, **rates}
+
+    return set_limits
+
+
+def signup_data(n: int) -> dict:
+    return {
+        "username": f"newcomer{n}",
+        "email": f"newcomer{n}@example.com",
+        "password1": "a-long-unusual-passphrase",
+        "password2": "a-long-unusual-passphrase",
+    }
+
+
+def test_sign_ups_from_one_address_are_limited(client, limits):
+    from django.contrib.auth.models import User
+
+    limits(signup="3/h")
+    for n in range(3):
+        client.post("/accounts/signup/", signup_data(n))
+        client.logout()
+    response = client.post("/accounts/signup/", signup_data(99))
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+    assert "Too many requests" in response.content.decode()
+    assert not User.objects.filter(username="newcomer99").exists()
+    other = client.post("/accounts/signup/", signup_data(98), REMOTE_ADDR="10.9.9.9")
+    assert other.status_code != 429
+
+
+def test_password_reset_is_limited_per_account(client, limits):
+    from django.core import mail
+
+    limits(password_reset_account="2/h")
+    make_user(email="target@example.com")
+    for n in range(2):
+        client.post(
+            "/accounts/password_reset/", {"email": "target@example.com"}, REMOTE_ADDR=f"10.0.0.{n}"
+        )
+    response = client.post(
+        "/accounts/password_reset/", {"email": "TARGET@example.com"}, REMOTE_ADDR="10.0.0.9"
+    )
+    assert response.status_code == 429
+    assert len(mail.outbox) == 2
+    # An unknown address is limited the same way: the limit reveals nothing.
+    for _ in range(2):
+        client.post("/accounts/password_reset/", {"email": "nobody@example.com"})
+    assert (
+        client.post("/accounts/password_reset/", {"email": "nobody@example.com"}).status_code == 429
+    )
+
+
+def test_password_reset_is_limited_per_client_address(client, limits):
+    limits(password_reset_address="3/h")
+    for n in range(3):
+        client.post("/accounts/password_reset/", {"email": f"someone{n}@example.com"})
+    response = client.post("/accounts/password_reset/", {"email": "another@example.com"})
+    assert response.status_code == 429
+    assert client.get("/accounts/password_reset/").status_code == 200
+
+
+def test_kit_creation_and_copies_are_limited_per_user(client, limits):
+    from questions.models import QuestionSet
+
+    limits(kit_create="3/h")
+    owner = make_interviewer()
+    client.force_login(owner)
+    kit = make_kit(owner)
+    for n in range(2):
+        client.post(
+            "/kits/new/", {"title": f"Kit {n}", "round": "", "description": "", "minutes": 5}
+        )
+    client.post(f"/kits/{kit.pk}/duplicate/")
+    assert QuestionSet.objects.filter(owner=owner).count() == 4
+    assert client.post(f"/kits/{kit.pk}/duplicate/").status_code == 429
+    response = client.post("/kits/new/", {"title": "One more", "minutes": 5})
+    assert response.status_code == 429
+    assert QuestionSet.objects.filter(owner=owner).count() == 4
+    assert client.get("/kits/new/").status_code == 200
+
+
+def test_share_link_creation_is_limited_per_user(client, limits):
+    from questions.models import ShareLink
+
+    limits(share_link_create="2/h")
+    owner = make_interviewer()
+    kit = make_kit(owner, questions=[make_question()])
+    client.force_login(owner)
+    for _ in range(2):
+        client.post(f"/kits/{kit.pk}/share/", {"label": "x"})
+    response = client.post(f"/kits/{kit.pk}/share/", {"label": "x"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 429
+    assert ShareLink.objects.filter(kit=kit).count() == 2
+
+
+def test_opening_share_links_is_limited_per_user(client, limits):
+    limits(share_link_open="3/h")
+    link = make_share_link(make_kit(questions=[make_question()]))
+    client.force_login(make_user())
+    for _ in range(3):
+        assert client.get(link.get_absolute_url()).status_code == 200
+    assert client.get(link.get_absolute_url()).status_code == 429
+    assert client.get("/kits/share/" + "x" * 43 + "/").status_code == 429
+
+
+def test_the_rate_limit_helper_answers_json_429_with_retry_after_per_user(rf, limits):
+    """What autosave gets: a fast typist's pace passes; a flood is refused with a wait."""
+    import json
+
+    from django.http import HttpResponse
+
+    from interviewprep.throttling import rate_limit
+
+    limits(autosave="120/m")
+
+    @rate_limit("autosave")
+    def save(request):
+        return HttpResponse("saved")
+
+    typist, flooder = make_user(), make_user()
+
+    def post(user):
+        request = rf.post("/save/", {"answer": "x"}, HTTP_ACCEPT="application/json")
+        request.user = user
+        return save(request)
+
+    statuses = [post(flooder).status_code for _ in range(300)]
+    assert statuses.count(200) == 120
+    refused = post(flooder)
+    assert refused.status_code == 429
+    assert 0 < int(refused["Retry-After"]) <= 60
+    body = json.loads(refused.content)
+    assert body["status"] == "rate_limited" and body["retry_after"] == int(refused["Retry-After"])
+    assert post(typist).status_code == 200
+
+
+def test_rate_limit_counters_live_in_postgresql_so_app_servers_share_them():
+    from django.core.cache import cache
+    from django.db import connection
+
+    assert cache.add("counter", 0, 60)
+    assert [cache.incr("counter") for _ in range(3)] == [1, 2, 3]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM interviewprep_cache")
+        assert cursor.fetchone()[0] == 1
