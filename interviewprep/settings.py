@@ -247,6 +247,12 @@ else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "InterviewPrep <noreply@localhost>")
 
+# Background tasks (sign-up and password-reset mail, off the request path): a thread pool in
+# each app server; TASKS_BACKEND names any other django.tasks backend with a real queue.
+TASKS = {
+    "default": {"BACKEND": env_str("TASKS_BACKEND", "interviewprep.background.ThreadPoolBackend")}
+}
+
 # Content Security Policy: only our own files, scripts only with the per-request nonce,
 # no inline style at all (htmx's indicator styles are turned off in base.html).
 SECURE_CSP = {
