@@ -7,6 +7,7 @@ mails the address either way (a link to finish signing up, or a note to the owne
 
 from typing import Any
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth.forms import PasswordResetForm, UserCreationForm
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
@@ -114,3 +115,19 @@ def send_password_reset(*, email: str, domain: str, use_https: bool) -> None:
     form = PasswordResetForm({"email": email})
     if form.is_valid():
         form.save(domain_override=domain, use_https=use_https)
+
+
+@transaction.atomic
+def delete_account(user: User) -> None:
+    """Delete the account and every trace of it: what the README lists under account deletion.
+
+    Cascades remove practice sessions (with answers, including results shared with a kit's
+    owner), review cards and settings, kits, loops and share links, and the login sessions of
+    every browser (questions.models.LoginSession). Login throttling rows hold the username, the
+    address and the browser: they go too.
+    """
+    username = user.get_username()
+    AccessAttempt.objects.filter(username=username).delete()
+    AccessLog.objects.filter(username=username).delete()
+    AccessFailureLog.objects.filter(username=username).delete()
+    user.delete()
