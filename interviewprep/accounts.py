@@ -12,6 +12,7 @@ from django.contrib.auth.forms import PasswordResetForm, UserCreationForm
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.tasks import task
@@ -19,6 +20,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+
+from questions.models.accounts import username_taken_by_look_alike
 
 
 class SignupForm(UserCreationForm):
@@ -31,9 +34,17 @@ class SignupForm(UserCreationForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["email"].required = True
-        self.fields[
-            "email"
-        ].help_text = "We send a link there to finish signing up; later, only password resets."
+        email = self.fields["email"]
+        email.help_text = "We send a link there to finish signing up; later, only password resets."
+
+    def clean_username(self) -> str:
+        username = super().clean_username()
+        if username and username_taken_by_look_alike(username):
+            raise ValidationError(
+                "This username looks like one that is already taken (letters from another "
+                "alphabet, or I for l). Choose another."
+            )
+        return username
 
 
 class ActivationTokenGenerator(PasswordResetTokenGenerator):

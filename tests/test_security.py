@@ -257,3 +257,82 @@ def test_rate_limit_counters_live_in_postgresql_so_app_servers_share_them():
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM interviewprep_cache")
         assert cursor.fetchone()[0] == 1
+
+
+# Look-alike and invisible characters -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("look_alike", ["\u0430lice", "Alice", "AIice", "ALICE", "ａｌｉｃｅ"])
+def test_sign_up_refuses_a_username_that_looks_like_an_existing_one(client, look_alike):
+    from django.contrib.auth.models import User
+
+    make_user(username="alice")
+    response = client.post("/accounts/signup/", signup_data(1) | {"username": look_alike})
+    assert response.status_code in (400, 422)
+    body = response.content.decode()
+    assert "looks like one that is already taken" in body or "already exists" in body
+    assert User.objects.count() == 1
+
+
+def test_sign_up_accepts_a_name_that_only_resembles_in_spelling(client):
+    make_user(username="alice")
+    response = client.post("/accounts/signup/", signup_data(1) | {"username": "alicia"})
+    assert response.status_code == 302
+
+
+def test_renaming_a_user_updates_the_names_they_block():
+    from questions.models import UsernameSkeleton
+
+    user = make_user(username="b0b")
+    user.username = "carol"
+    user.save()
+    assert set(UsernameSkeleton.objects.filter(user=user).values_list("skeleton", flat=True)) == {
+        "caro1"
+    }
+
+
+def test_bidi_controls_and_zero_width_characters_are_stripped_from_kit_titles(client):
+    from questions.models import QuestionSet
+
+    owner = make_interviewer()
+    client.force_login(owner)
+    title = "Fair\u200b round \u202egpj.exe\u202c\u2066x\u2069"
+    client.post("/kits/new/", {"title": title, "round": "\u200fSystem design", "minutes": 5})
+    kit = QuestionSet.objects.get(owner=owner)
+    assert kit.title == "Fair round gpj.exex"
+    assert kit.round == "System design"
+    response = client.post(
+        f"/kits/{kit.pk}/edit/", {"title": "\u200b\u202e", "round": "", "minutes": 5}
+    )
+    assert response.status_code in (400, 422)
+    kit.refresh_from_db()
+    assert kit.title == "Fair round gpj.exex"
+
+
+def test_share_link_labels_and_loop_names_lose_invisible_characters(client):
+    from questions.models import Loop, ShareLink
+
+    owner = make_interviewer()
+    kit = make_kit(owner, questions=[make_question()])
+    client.force_login(owner)
+    client.post(f"/kits/{kit.pk}/share/", {"label": "For\u200b Ada\u202e"})
+    assert ShareLink.objects.get(kit=kit).label == "For Ada"
+    client.post("/kits/loops/new/", {"name": "\u2067Loop\u2069 2026", "description": ""})
+    assert Loop.objects.get(owner=owner).name == "Loop 2026"
+
+
+def test_names_people_chose_are_isolated_with_bdi_where_shown(client):
+    staff = make_staff(username="root")
+    kit = make_kit(
+        make_interviewer(username="owner\u05d0"), title="Kit title", questions=[make_question()]
+    )
+    link = make_share_link(kit)
+    client.force_login(staff)
+    listing = client.get("/kits/").content.decode()
+    assert "<bdi>owner\u05d0</bdi>" in listing
+    assert "<bdi>Kit title</bdi>" in listing
+    assert "<bdi>root</bdi>" in listing  # the navigation's account link
+    client.force_login(make_user())
+    page = client.get(link.get_absolute_url()).content.decode()
+    assert "<h1><bdi>Kit title</bdi></h1>" in page
+    assert "Shared by <bdi>owner\u05d0</bdi>" in page

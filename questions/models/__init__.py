@@ -1,4 +1,4 @@
-from questions.models.accounts import LoginSession
+from questions.models.accounts import LoginSession, UsernameSkeleton
 from questions.models.bank import FollowUp, Question, Topic
 from questions.models.kits import (
     KitItem,
@@ -27,4 +27,5 @@ __all__ = [
     "ReviewSettings",
     "ShareLink",
     "Topic",
+    "UsernameSkeleton",
 ]
