@@ -283,7 +283,7 @@ def _preview(html: str) -> SafeString | str:
     if not html:
         return "Shown after saving."
     # Stored HTML was sanitised by questions.markdown when the question was saved.
-    return mark_safe(f'<div class="bank-preview">{html}</div>')
+    return mark_safe(f'<div class="bank-preview" hx-disable>{html}</div>')
 
 
 def _import_uploads(uploads: list[UploadedFile], *, dry_run: bool) -> bankio.Report:

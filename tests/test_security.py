@@ -336,3 +336,71 @@ def test_names_people_chose_are_isolated_with_bdi_where_shown(client):
     page = client.get(link.get_absolute_url()).content.decode()
     assert "<h1><bdi>Kit title</bdi></h1>" in page
     assert "Shared by <bdi>owner\u05d0</bdi>" in page
+
+
+# hx-disable on rendered Markdown and people's text ---------------------------------------------
+
+# Containers whose content comes from the bank's Markdown or from what people typed.
+TEXT_CONTAINERS = {
+    "prose",
+    "your-answer",
+    "key-points-result",
+    "guide-checklist",
+    "answer-key-points",
+    "guide-notes",
+}
+
+
+def _containers_without_hx_disable(html: str) -> tuple[int, list[str]]:
+    from html.parser import HTMLParser
+
+    found: list[tuple[str, dict]] = []
+
+    class Collect(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            attributes = dict(attrs)
+            if TEXT_CONTAINERS & set((attributes.get("class") or "").split()):
+                found.append((tag, attributes))
+
+    Collect().feed(html)
+    return len(found), [f"<{t} class={a['class']!r}>" for t, a in found if "hx-disable" not in a]
+
+
+def test_every_container_of_markdown_or_typed_text_has_hx_disable(client):
+    from django.utils import timezone
+
+    from questions import services
+
+    owner = make_interviewer()
+    question = make_question(prompt="A **prompt**", answer="An *answer*")
+    make_follow_up(question=question)
+    kit = make_kit(owner, questions=[question])
+    kit.items.update(notes="Listen for *this*")
+    candidate = make_user()
+    session = services.start_kit_session(
+        user=candidate, token=make_share_link(kit).token, share_results=True, now=timezone.now()
+    )
+    for attempt in session.attempts.order_by("position", "sub"):
+        services.submit_attempt(
+            session=session, attempt_id=attempt.pk, now=timezone.now(), text="typed", revision=1
+        )
+        services.grade_attempt(
+            session=session, attempt_id=attempt.pk, grade=3, ticked=[0], now=timezone.now()
+        )
+    services.finish_session(session=session, now=timezone.now())
+    pages = {
+        owner: [f"/kits/{kit.pk}/guide/", f"/kits/{kit.pk}/candidate/", f"/kits/{kit.pk}/results/"],
+        candidate: [
+            f"/questions/{question.slug}/",
+            f"/practice/{session.pk}/summary/",
+            f"/history/questions/{question.pk}/",
+        ],
+    }
+    for user, urls in pages.items():
+        client.force_login(user)
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 200, url
+            count, missing = _containers_without_hx_disable(response.content.decode())
+            assert count, f"{url}: no text containers found"
+            assert not missing, f"{url}: {missing}"
