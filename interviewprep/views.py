@@ -103,7 +103,7 @@ def signup(request: HtmxHttpRequest) -> HttpResponse:
             use_https=request.is_secure(),
         )
         return redirect("signup_sent")
-    status = 400 if request.method == "POST" else 200
+    status = 422 if request.method == "POST" else 200
     return render(request, "registration/signup.html", {"form": form}, status=status)
 
 

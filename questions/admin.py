@@ -273,7 +273,7 @@ class QuestionAdmin(admin.ModelAdmin):
             "bank_errors": errors,
             "max_files": MAX_UPLOAD_FILES,
         }
-        status = 400 if errors or form.errors else 200
+        status = 422 if errors or form.errors else 200
         return TemplateResponse(
             request, "admin/questions/question/import_bank.html", context, status=status
         )

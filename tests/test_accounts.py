@@ -52,7 +52,7 @@ def test_signup_with_bad_data_rerenders_with_field_messages_and_creates_nothing(
         "/accounts/signup/",
         {"username": "", "email": "not-an-email", "password1": "abc", "password2": "abd"},
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     body = response.content.decode()
     assert "This field is required." in body
     assert "Enter a valid email address." in body

@@ -200,7 +200,7 @@ def test_review_start_with_nothing_due_says_so(client_for):
 def test_review_settings_are_validated_and_saved(client_for, user):
     with time_machine.travel(NOW, tick=False):
         bad = client_for.post("/review/", {"daily_limit": 0, "desired_retention": 1.5})
-        assert bad.status_code == 400
+        assert bad.status_code == 422
         assert "Ensure this value is greater than or equal to 1." in bad.content.decode()
         client_for.post("/review/", {"daily_limit": 5, "desired_retention": 0.85})
     settings = ReviewSettings.objects.get(user=user)
@@ -232,7 +232,7 @@ def test_json_export_holds_attempts_cards_and_settings(client_for, user):
 
 def test_deleting_the_account_needs_the_phrase(client_for, user):
     response = client_for.post("/account/data/", {"confirm": "yes"})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "Type exactly “delete my account”" in response.content.decode()
     assert User.objects.filter(pk=user.pk).exists()
 

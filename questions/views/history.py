@@ -341,7 +341,7 @@ def review(request: AuthenticatedHttpRequest) -> HttpResponse:
             "grade_explanation": GRADE_EXPLANATION,
             "grades": Grade.choices,
         },
-        status=400 if form.errors else 200,
+        status=422 if form.errors else 200,
     )
 
 
@@ -489,5 +489,5 @@ def account_data(request: AuthenticatedHttpRequest) -> HttpResponse:
         request,
         "questions/account_data.html",
         {"form": form, "sessions": request.user.practice_sessions.count()},
-        status=400 if form.errors else 200,
+        status=422 if form.errors else 200,
     )

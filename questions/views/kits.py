@@ -243,7 +243,7 @@ def kit_create(request: AuthenticatedHttpRequest) -> HttpResponse:
         request,
         "questions/kit_form.html",
         {"form": form, "round_suggestions": ROUND_SUGGESTIONS},
-        status=400 if form.errors else 200,
+        status=422 if form.errors else 200,
     )
 
 
@@ -274,7 +274,7 @@ def kit_edit(request: AuthenticatedHttpRequest, kit_id: int) -> HttpResponse:
         return redirect(kit)
     kit.refresh_from_db()
     return render(
-        request, "questions/kit_detail.html", _builder_context(request, kit, form), status=400
+        request, "questions/kit_detail.html", _builder_context(request, kit, form), status=422
     )
 
 
