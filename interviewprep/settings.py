@@ -84,9 +84,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "interviewprep.middleware.RefuseNulMiddleware",
     # Early, so that error pages raised by later middleware still get a nonce.
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "interviewprep.middleware.RefuseNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -436,3 +436,10 @@ def test_out_of_range_numbers_answer_422_in_forms_and_json(client):
     )
     assert response.status_code == 422
     assert response.json()["status"] == "invalid"
+
+
+def test_the_nul_refusal_page_is_styled_and_carries_the_content_security_policy(client):
+    response = client.get("/questions/?q=%00")
+    assert response.status_code == 400
+    assert "script-src 'self' 'nonce-" in response["Content-Security-Policy"]
+    assert "That request could not be understood" in response.content.decode()
