@@ -339,9 +339,9 @@ def test_an_alias_bomb_upload_is_refused_quickly_with_a_short_page(staff_client)
 
     from tests.test_bankio import ALIAS_BOMB
 
-    started = time.perf_counter()
+    started = time.process_time()
     response = staff_client.post(IMPORT, {"files": [upload("bomb.yaml", ALIAS_BOMB)]})
-    assert time.perf_counter() - started < 2
+    assert time.process_time() - started < 2
     assert response.status_code == 422
     content = response.content.decode()
     assert len(content) < 100_000
