@@ -443,3 +443,36 @@ def test_the_nul_refusal_page_is_styled_and_carries_the_content_security_policy(
     assert response.status_code == 400
     assert "script-src 'self' 'nonce-" in response["Content-Security-Policy"]
     assert "That request could not be understood" in response.content.decode()
+
+
+def test_session_titles_people_chose_are_isolated_with_bdi(client):
+    from django.utils import timezone
+
+    from questions import services
+
+    kit = make_kit(title="Kit title", questions=[make_question()])
+    candidate = make_user()
+    session = services.start_kit_session(
+        user=candidate, token=make_share_link(kit).token, share_results=False, now=timezone.now()
+    )
+    client.force_login(candidate)
+    for url in ("/", "/history/", "/practice/"):
+        assert f"<bdi>{session.title}</bdi>" in client.get(url).content.decode(), url
+
+
+@pytest.mark.parametrize(
+    ("url", "data"),
+    [
+        ("/accounts/login/", {"username": "a\x00b", "password": "x\x00"}),
+        ("/accounts/signup/", {"username": "a\x00", "email": "a\x00@x.org", "password1": "\x00"}),
+        ("/accounts/password_reset/", {"email": "a\x00@example.com"}),
+        ("/kits/new/", {"title": "T\x00", "round": "\x00", "minutes": "5\x00"}),
+        ("/review/", {"daily_limit": "\x00", "desired_retention": "0.9"}),
+        ("/account/data/", {"confirm": "delete\x00my account"}),
+    ],
+)
+def test_a_nul_byte_in_a_form_is_a_field_error_never_a_500(client, url, data):
+    if not url.startswith("/accounts/"):
+        client.force_login(make_staff())
+    response = client.post(url, data)
+    assert response.status_code in (200, 302, 422), response.status_code
