@@ -86,11 +86,13 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Early, so that error pages raised by later middleware still get a nonce.
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "interviewprep.middleware.RefuseNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "interviewprep.middleware.PrivateNoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -150,19 +152,59 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Database sessions that record their user, so deleting an account ends every other login too.
+SESSION_ENGINE = "questions.login_sessions"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
 # Login throttling (django-axes, state in PostgreSQL): after AXES_FAILURE_LIMIT failures an
-# account is locked from that IP, and an IP is locked for every account, for the cool-off.
+# account is locked from that address for the cool-off; a whole address only after
+# LOGIN_ADDRESS_FAILURE_LIMIT failures across its accounts (an office shares one address).
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 50)
 AXES_COOLOFF_TIME = env_int("LOGIN_COOLOFF_MINUTES", 15) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "interviewprep.throttling.LoginThrottleHandler"
+AXES_LOCKOUT_CALLABLE = "interviewprep.throttling.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0)
 AXES_VERBOSE = False
+
+# The shared cache (rate-limit counters): PostgreSQL through Django's database cache, so app
+# servers need nothing else; CACHE_URL=redis://host:6379/0 uses Redis instead (pip install redis).
+if env_str("CACHE_URL").startswith(("redis://", "rediss://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env_str("CACHE_URL"),
+        }
+    }
+elif env_str("CACHE_URL"):
+    raise ImproperlyConfigured("CACHE_URL must be a redis:// or rediss:// URL, or unset.")
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "interviewprep.cache.PostgresCache",
+            "LOCATION": "interviewprep_cache",
+            # Counters must not be culled early: the default of 300 entries is far too few.
+            "OPTIONS": {"MAX_ENTRIES": 200_000, "CULL_FREQUENCY": 4},
+        }
+    }
+
+# Rate limits on repeatable writes ("count/period", period s, m, h or d, e.g. "10/15m"), counted
+# in the shared cache by django-ratelimit. Each is per user or per client address as named.
+RATE_LIMITS = {
+    "autosave": env_str("RATE_LIMIT_AUTOSAVE", "240/m"),  # per user; a save per second is 60
+    "password_reset_address": env_str("RATE_LIMIT_PASSWORD_RESET_ADDRESS", "20/h"),
+    "password_reset_account": env_str("RATE_LIMIT_PASSWORD_RESET_ACCOUNT", "3/h"),
+    "signup": env_str("RATE_LIMIT_SIGNUP", "10/h"),  # per address
+    "share_link_open": env_str("RATE_LIMIT_SHARE_LINK_OPEN", "60/h"),  # per user
+    "kit_create": env_str("RATE_LIMIT_KIT_CREATE", "60/h"),  # per user, new kits and copies
+    "share_link_create": env_str("RATE_LIMIT_SHARE_LINK_CREATE", "60/h"),  # per user
+}
+# The client's address as django-axes sees it (PROXY_COUNT proxies in front).
+RATELIMIT_IP_META_KEY = "interviewprep.throttling.client_ip"
 
 # Practice sessions: the network grace after a deadline, and how long an untimed (or
 # per-question timed) session may stay open before it closes by itself.
@@ -207,6 +249,12 @@ if env_str("EMAIL_HOST"):
 else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "InterviewPrep <noreply@localhost>")
+
+# Background tasks (sign-up and password-reset mail, off the request path): a thread pool in
+# each app server; TASKS_BACKEND names any other django.tasks backend with a real queue.
+TASKS = {
+    "default": {"BACKEND": env_str("TASKS_BACKEND", "interviewprep.background.ThreadPoolBackend")}
+}
 
 # Content Security Policy: only our own files, scripts only with the per-request nonce,
 # no inline style at all (htmx's indicator styles are turned off in base.html).

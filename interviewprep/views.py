@@ -5,40 +5,24 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import login
-from django.contrib.auth.forms import UserCreationForm
 from django.contrib.auth.models import User
-from django.core.exceptions import ValidationError
+from django.contrib.auth.views import PasswordResetView
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.encoding import force_str
 from django.utils.functional import SimpleLazyObject
+from django.utils.http import urlsafe_base64_decode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from interviewprep import accounts
+from interviewprep.accounts import SignupForm
 from interviewprep.http import HtmxHttpRequest
+from interviewprep.throttling import posted_email, rate_limit
 from questions.roles import is_interviewer
 from questions.views.history import dashboard
-
-
-class SignupForm(UserCreationForm):
-    """Sign-up with an e-mail address, which password reset needs."""
-
-    class Meta(UserCreationForm.Meta):
-        model = User
-        fields = ("username", "email")
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["email"].required = True
-        self.fields["email"].help_text = "Used only to reset your password."
-
-    def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip()
-        if User.objects.filter(email__iexact=email).exists():
-            raise ValidationError("An account with this e-mail address already exists.")
-        return email
-
 
 # The main navigation: (label, URL name, who sees it). Sections appear once their URLs exist.
 NAV_ITEMS: list[tuple[str, str, str]] = [
@@ -103,17 +87,57 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limit("signup", key="ip")
 def signup(request: HtmxHttpRequest) -> HttpResponse:
+    """Sign up; the account is activated from a mailed link (the page never says if the address
+    already has an account: see interviewprep.accounts)."""
     if request.user.is_authenticated:
         return redirect("home")
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, f"Welcome, {user.username}. Your account is ready.")
-        return redirect("home")
-    status = 400 if request.method == "POST" else 200
+        accounts.start_registration(
+            username=form.cleaned_data["username"],
+            email=form.cleaned_data["email"],
+            password=form.cleaned_data["password1"],
+            domain=request.get_host(),
+            use_https=request.is_secure(),
+        )
+        return redirect("signup_sent")
+    status = 422 if request.method == "POST" else 200
     return render(request, "registration/signup.html", {"form": form}, status=status)
+
+
+@require_GET
+def signup_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "registration/signup_sent.html")
+
+
+@require_http_methods(["GET", "POST"])
+def activate(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """The mailed link: GET shows a button (mail scanners follow links), POST activates."""
+    try:
+        pk = int(force_str(urlsafe_base64_decode(uidb64)))
+    except (TypeError, ValueError, OverflowError, UnicodeDecodeError):
+        pk = None
+    account = User.objects.filter(pk=pk, is_active=False).first() if pk else None
+    valid = account is not None and accounts.activation_tokens.check_token(account, token)
+    if not valid or account is None:
+        return render(request, "registration/activate.html", {"valid": False}, status=404)
+    if request.method == "POST":
+        account.is_active = True
+        account.save(update_fields=["is_active"])
+        login(request, account, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, f"Welcome, {account.username}. Your account is ready.")
+        return redirect("home")
+    return render(request, "registration/activate.html", {"valid": True, "account": account})
+
+
+@require_http_methods(["GET", "POST"])
+@rate_limit("password_reset_address", key="ip")
+@rate_limit("password_reset_account", key=posted_email)
+def password_reset(request: HttpRequest) -> HttpResponse:
+    """Django's password reset, limited per client address and per e-mail address."""
+    return PasswordResetView.as_view(form_class=accounts.QueuedPasswordResetForm)(request)
 
 
 @never_cache

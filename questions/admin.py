@@ -24,7 +24,7 @@ from questions import admin_stats, bankio  # noqa: F401 - admin_stats registers 
 from questions.models import FollowUp, Question, Topic
 from questions.models.bank import CONTENT_FIELDS, Role, Status
 
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+MAX_UPLOAD_BYTES = bankio.MAX_FILE_BYTES
 MAX_UPLOAD_FILES = 50
 
 
@@ -42,6 +42,12 @@ class LinesField(forms.Field):
         if isinstance(value, list | tuple):
             return [str(v).strip() for v in value if str(v).strip()]
         return [line.strip() for line in (value or "").splitlines() if line.strip()]
+
+    def validate(self, value: list[str]) -> None:
+        super().validate(value)
+        # PostgreSQL text cannot hold NUL: a field error, not a database error.
+        if any("\x00" in line for line in value):
+            raise forms.ValidationError("Null characters are not allowed.", code="null_characters")
 
 
 class QuestionForm(forms.ModelForm):
@@ -267,7 +273,7 @@ class QuestionAdmin(admin.ModelAdmin):
             "bank_errors": errors,
             "max_files": MAX_UPLOAD_FILES,
         }
-        status = 400 if errors or form.errors else 200
+        status = 422 if errors or form.errors else 200
         return TemplateResponse(
             request, "admin/questions/question/import_bank.html", context, status=status
         )
@@ -277,7 +283,7 @@ def _preview(html: str) -> SafeString | str:
     if not html:
         return "Shown after saving."
     # Stored HTML was sanitised by questions.markdown when the question was saved.
-    return mark_safe(f'<div class="bank-preview">{html}</div>')
+    return mark_safe(f'<div class="bank-preview" hx-disable>{html}</div>')
 
 
 def _import_uploads(uploads: list[UploadedFile], *, dry_run: bool) -> bankio.Report:

@@ -28,6 +28,12 @@ QUESTION_FIELDS = [
 ]  # fmt: skip
 FOLLOW_UP_FIELDS = ["prompt", "answer", "key_points"]
 MAX_TEXT = 50_000
+# Bounds on any input, checked before Python objects are built: the largest shipped file is
+# ~125 KB and ~1,500 YAML nodes, so these leave room for topics many times larger than ours
+# while parsing any file in about a second.
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_NODES = 50_000
+MAX_DEPTH = 40
 
 
 @dataclass(frozen=True)
@@ -155,7 +161,54 @@ class _Checker:
                 self.error(item, str(key), "is not a known field")
 
 
+class BankYAMLRefused(yaml.YAMLError):
+    """A YAML feature or size the bank format does not allow; the message says which."""
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """SafeLoader that refuses aliases and caps node count and nesting while composing.
+
+    An alias bomb (nested anchors and aliases) expands exponentially only when objects are
+    built; refusing every alias at the event stage stops it before that. The caps bound
+    memory and time for any other input.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._nodes = 0
+        self._depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise BankYAMLRefused(
+                f"line {event.start_mark.line + 1}: anchors and aliases (*name) are not "
+                "allowed in bank files; write the text out in full"
+            )
+        self._nodes += 1
+        if self._nodes > MAX_NODES:
+            raise BankYAMLRefused(f"more than {MAX_NODES:,} YAML nodes; split the file")
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise BankYAMLRefused(f"nested more than {MAX_DEPTH} levels deep")
+            return super().compose_node(parent, index)  # type: ignore[misc]
+        finally:
+            self._depth -= 1
+
+
+def load_yaml(text: str) -> Any:
+    """Parse bank YAML with bounded memory and time; BankYAMLRefused or YAMLError otherwise."""
+    loader = _BoundedLoader(text)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+
+
 def _yaml_error_message(exc: yaml.YAMLError) -> str:
+    if isinstance(exc, BankYAMLRefused):
+        return f"refused: {exc}"
     mark = getattr(exc, "problem_mark", None)
     problem = getattr(exc, "problem", None) or str(exc)
     if mark is not None:
@@ -167,7 +220,7 @@ def parse_text(text: str, name: str, errors: list[BankError]) -> BankFile | None
     """One file's content, validated; problems go to `errors`."""
     check = _Checker(name, errors)
     try:
-        data = yaml.safe_load(text)
+        data = load_yaml(text)
     except yaml.YAMLError as exc:
         check.error("file", "yaml", _yaml_error_message(exc))
         return None
@@ -280,6 +333,11 @@ def read_bank(paths: Iterable[str | Path]) -> list[BankFile]:
         raise BankInvalid([BankError("(none)", "paths", "paths", "no bank files found")])
     for path in resolved:
         try:
+            size = path.stat().st_size
+            if size > MAX_FILE_BYTES:
+                message = f"is {size:,} bytes; bank files may be at most {MAX_FILE_BYTES:,}"
+                errors.append(BankError(str(path), "file", "size", message))
+                continue
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             errors.append(BankError(str(path), "file", "file", f"cannot be read: {exc}"))

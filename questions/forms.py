@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 
+from interviewprep.names import clean_line
 from questions.models import Loop, QuestionSet, Topic
 from questions.models.bank import Kind, Level, Role
 from questions.models.kits import MAX_MINUTES, MIN_MINUTES
@@ -73,6 +74,14 @@ class GradeForm(forms.Form):
 
 # Interview kits ---------------------------------------------------------------------------------
 
+
+class LineField(forms.CharField):
+    """One line that others see: NFKC, no bidi controls or zero-width characters (names.py)."""
+
+    def to_python(self, value: Any) -> str:
+        return clean_line(super().to_python(value))
+
+
 MINUTES_MESSAGES = {
     "min_value": f"Minutes must be from {MIN_MINUTES} to {MAX_MINUTES}.",
     "max_value": f"Minutes must be from {MIN_MINUTES} to {MAX_MINUTES}.",
@@ -84,6 +93,7 @@ class KitForm(forms.ModelForm):
     class Meta:
         model = QuestionSet
         fields = ("title", "round", "description", "minutes")
+        field_classes = {"title": LineField, "round": LineField}
         widgets = {
             "round": forms.TextInput(attrs={"list": "round-suggestions", "autocomplete": "off"}),
             "description": forms.Textarea(attrs={"rows": 3}),
@@ -132,7 +142,7 @@ class KitSearchForm(forms.Form):
 
 
 class ShareLinkForm(forms.Form):
-    label = forms.CharField(
+    label = LineField(
         required=False,
         max_length=120,
         help_text="Optional: who the link is for. Only you see this.",
@@ -163,5 +173,6 @@ class LoopForm(forms.ModelForm):
     class Meta:
         model = Loop
         fields = ("name", "description")
+        field_classes = {"name": LineField}
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
         help_texts = {"name": "For example “Senior ML engineer, 2026”."}

@@ -1,6 +1,21 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from questions.views import bank, history, kits, loops, practice
+
+
+class ShareTokenConverter:
+    """A share token's alphabet (URL-safe base64): anything else is a 404 before any query."""
+
+    regex = "[A-Za-z0-9_-]+"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(ShareTokenConverter, "share_token")
 
 app_name = "questions"
 
@@ -59,7 +74,7 @@ urlpatterns = [
     # Interview kits and loops (interviewers and staff), and the candidates' share page.
     path("kits/", kits.kit_list, name="kit_list"),
     path("kits/new/", kits.kit_create, name="kit_create"),
-    path("kits/share/<str:token>/", kits.kit_share_page, name="kit_share_page"),
+    path("kits/share/<share_token:token>/", kits.kit_share_page, name="kit_share_page"),
     path("kits/<int:kit_id>/", kits.kit_detail, name="kit_detail"),
     path("kits/<int:kit_id>/edit/", kits.kit_edit, name="kit_edit"),
     path("kits/<int:kit_id>/duplicate/", kits.kit_duplicate, name="kit_duplicate"),

@@ -30,3 +30,11 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_at_once(monkeypatch) -> None:
+    """Background tasks run inline: a test's transaction never commits, so on_commit never fires."""
+    from interviewprep.background import ThreadPoolBackend
+
+    monkeypatch.setattr(ThreadPoolBackend, "inline", True)

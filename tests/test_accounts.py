@@ -9,20 +9,42 @@ from tests.factories import PASSWORD, make_staff, make_user
 pytestmark = pytest.mark.django_db
 
 
-def test_signup_creates_the_account_and_logs_in(client):
-    response = client.post(
-        "/accounts/signup/",
-        {
-            "username": "ada",
-            "email": "ada@example.com",
-            "password1": "a-long-unusual-passphrase",
-            "password2": "a-long-unusual-passphrase",
-        },
-    )
+SIGNUP = {
+    "username": "ada",
+    "email": "ada@example.com",
+    "password1": "a-long-unusual-passphrase",
+    "password2": "a-long-unusual-passphrase",
+}
+
+
+def mailed_link(message) -> str:
+    line = next(line for line in message.body.splitlines() if "://testserver/" in line)
+    return line.strip().split("testserver", 1)[1]
+
+
+def test_signup_mails_a_link_that_activates_the_account_and_logs_in(client):
+    response = client.post("/accounts/signup/", SIGNUP)
     assert response.status_code == 302
+    assert response["Location"] == "/accounts/signup/sent/"
+    assert "Check your e-mail" in client.get(response["Location"]).content.decode()
+    user = User.objects.get(username="ada")
+    assert not user.is_active
+    assert not client.get("/").wsgi_request.user.is_authenticated
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["ada@example.com"]
+    assert mail.outbox[0].subject == "Finish creating your InterviewPrep account"
+    link = mailed_link(mail.outbox[0])
+    page = client.get(link)
+    assert "Activate my account" in page.content.decode()
+    assert not User.objects.get(username="ada").is_active  # a mail scanner's GET activates nothing
+    response = client.post(link)
     assert response["Location"] == "/"
-    assert User.objects.filter(username="ada").exists()
+    assert User.objects.get(username="ada").is_active
     assert "ada" in client.get("/").content.decode()
+    client.post("/accounts/logout/")
+    assert client.post(link).status_code == 404  # one use only
+    assert client.get("/accounts/activate/MQ/nonsense-token/").status_code == 404
+    assert client.get("/accounts/activate/%C3%A9%C3%A9/x-y/").status_code == 404
 
 
 def test_signup_with_bad_data_rerenders_with_field_messages_and_creates_nothing(client):
@@ -30,7 +52,7 @@ def test_signup_with_bad_data_rerenders_with_field_messages_and_creates_nothing(
         "/accounts/signup/",
         {"username": "", "email": "not-an-email", "password1": "abc", "password2": "abd"},
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     body = response.content.decode()
     assert "This field is required." in body
     assert "Enter a valid email address." in body
@@ -38,19 +60,72 @@ def test_signup_with_bad_data_rerenders_with_field_messages_and_creates_nothing(
     assert User.objects.count() == 0
 
 
-def test_signup_refuses_an_email_that_is_already_registered(client):
+def test_signup_with_a_registered_email_looks_the_same_and_mails_the_owner(client):
     make_user(username="first", email="taken@example.com")
-    response = client.post(
-        "/accounts/signup/",
-        {
-            "username": "second",
-            "email": "TAKEN@example.com",
-            "password1": "a-long-unusual-passphrase",
-            "password2": "a-long-unusual-passphrase",
-        },
+    new = client.post("/accounts/signup/", SIGNUP | {"username": "newcomer"})
+    known = client.post(
+        "/accounts/signup/", SIGNUP | {"username": "second", "email": "TAKEN@example.com"}
     )
-    assert response.status_code == 400
-    assert "already exists" in response.content.decode()
+    assert (known.status_code, known["Location"]) == (new.status_code, new["Location"])
+    assert not User.objects.filter(username="second").exists()
+    notice = mail.outbox[-1]
+    assert notice.to == ["TAKEN@example.com"]
+    assert notice.subject == "Someone tried to sign up with your address"
+    assert "/accounts/password_reset/" in notice.body
+
+
+@pytest.fixture
+def request_path_work(client, monkeypatch, settings):
+    """post(path, data): the response, queries, queued tasks and mails sent during the request.
+
+    Tasks stay queued (as in production) and rate-limit counters, whose first and later
+    requests differ, are off: only what depends on the address is compared.
+    """
+    from django.db import connection
+    from django.test import TestCase
+    from django.test.utils import CaptureQueriesContext
+
+    from interviewprep.background import ThreadPoolBackend
+
+    monkeypatch.setattr(ThreadPoolBackend, "inline", False)
+    settings.RATELIMIT_ENABLE = False
+
+    def post(path, data):
+        sent_before = len(mail.outbox)
+        with (
+            CaptureQueriesContext(connection) as queries,
+            TestCase.captureOnCommitCallbacks() as callbacks,
+        ):
+            response = client.post(path, data)
+        return response, len(queries), len(callbacks), len(mail.outbox) - sent_before
+
+    return post
+
+
+def test_signup_does_the_same_work_on_the_request_path_for_known_and_new_addresses(
+    request_path_work,
+):
+    make_user(username="first", email="taken@example.com")
+    new = request_path_work("/accounts/signup/", SIGNUP)
+    known = request_path_work(
+        "/accounts/signup/", SIGNUP | {"username": "other", "email": "taken@example.com"}
+    )
+    assert new[0]["Location"] == known[0]["Location"]
+    # Same queries, one queued task, no mail sent while the visitor waits.
+    assert new[1:] == known[1:]
+    assert new[2:] == (1, 0)
+
+
+def test_password_reset_does_the_same_work_on_the_request_path_for_known_and_unknown(
+    request_path_work,
+):
+    make_user(email="known@example.com")
+    path = "/accounts/password_reset/"
+    known = request_path_work(path, {"email": "known@example.com"})
+    unknown = request_path_work(path, {"email": "nobody@example.com"})
+    assert known[0]["Location"] == unknown[0]["Location"] == "/accounts/password_reset/done/"
+    assert known[1:] == unknown[1:]
+    assert known[2:] == (1, 0)
 
 
 def test_signed_in_user_visiting_signup_goes_home(client):
@@ -81,16 +156,37 @@ def test_repeated_failed_logins_lock_the_account_with_a_clear_message(client, se
         client.post("/accounts/login/", {"username": "carol", "password": "wrong"})
     response = client.post("/accounts/login/", {"username": "carol", "password": PASSWORD})
     assert response.status_code == 429
-    assert "Too many failed log-in attempts" in response.content.decode()
+    body = response.content.decode()
+    assert "Too many failed log-in attempts" in body
+    assert "Try again in\n  15 minutes" in body
+    assert "PT15M" not in body
+    assert response["Retry-After"] == "900"
     assert not response.wsgi_request.user.is_authenticated
 
 
-def test_failed_logins_from_one_ip_across_accounts_are_throttled(client, settings):
+def test_one_locked_account_does_not_lock_colleagues_behind_the_same_address(client, settings):
     make_user(username="dave")
-    for i in range(settings.AXES_FAILURE_LIMIT):
-        client.post("/accounts/login/", {"username": f"guess{i}", "password": "wrong"})
+    for _ in range(settings.AXES_FAILURE_LIMIT + 2):
+        client.post("/accounts/login/", {"username": "mallory", "password": "wrong"})
+    response = client.post("/accounts/login/", {"username": "dave", "password": PASSWORD})
+    assert response.status_code == 302
+    assert response.wsgi_request.user.is_authenticated
+
+
+def test_an_address_is_locked_only_after_many_failures_across_accounts(client, settings):
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 12
+    make_user(username="dave")
+    for i in range(11):
+        client.post("/accounts/login/", {"username": f"guess{i % 4}", "password": "wrong"})
+    assert (
+        client.post("/accounts/login/", {"username": "dave", "password": PASSWORD}).status_code
+        == 302
+    )
+    client.post("/accounts/logout/")
+    client.post("/accounts/login/", {"username": "guess9", "password": "wrong"})
     response = client.post("/accounts/login/", {"username": "dave", "password": PASSWORD})
     assert response.status_code == 429
+    assert "after many failed attempts on several accounts" in response.content.decode()
 
 
 def test_one_account_locked_does_not_lock_it_from_another_address(client, settings):

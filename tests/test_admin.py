@@ -125,7 +125,7 @@ def test_the_change_form_previews_the_rendered_markdown(staff_client):
     question = make_question(prompt="Uses **bold**.", answer="An answer with `code`.")
     make_follow_up(question=question, prompt="A follow-up prompt")
     content = staff_client.get(f"{CHANGELIST}{question.pk}/change/").content.decode()
-    assert '<div class="bank-preview"><p>Uses <strong>bold</strong>.</p>' in content
+    assert '<div class="bank-preview" hx-disable><p>Uses <strong>bold</strong>.</p>' in content
     assert "<p>An answer with <code>code</code>.</p>" in content
     assert "A follow-up prompt" in content
 
@@ -284,7 +284,7 @@ def test_malformed_yaml_is_refused_naming_the_file_and_line_and_nothing_is_writt
     files = [upload("fine.yaml", VALID_YAML), upload("broken.yaml", broken)]
     response = staff_client.post(IMPORT, {"files": files})
     content = response.content.decode()
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "<td>broken.yaml</td>" in content
     assert "malformed YAML at line" in content
     assert "/tmp" not in content
@@ -296,7 +296,7 @@ def test_every_problem_is_listed_with_file_item_and_field(staff_client):
     bad = VALID_YAML.replace("kind: concept", "kind: riddle").replace('answer: "It is this."', "")
     response = staff_client.post(IMPORT, {"files": [upload("bad.yaml", bad)]})
     content = response.content.decode()
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "<td>bad.yaml</td><td>question &#x27;imported-one&#x27;</td><td>kind</td>" in content
     assert "<td>bad.yaml</td><td>question &#x27;imported-one&#x27;</td><td>answer</td>" in content
     assert not Question.objects.exists()
@@ -323,12 +323,27 @@ def test_a_dry_run_reports_and_writes_nothing(staff_client):
 )
 def test_uploads_that_are_not_bank_files_are_refused(staff_client, name, text, message):
     response = staff_client.post(IMPORT, {"files": [upload(name, text)]})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert message in response.content.decode()
     assert not Question.objects.exists()
 
 
 def test_importing_without_a_file_asks_for_one(staff_client):
     response = staff_client.post(IMPORT, {})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "This field is required." in response.content.decode()
+
+
+def test_an_alias_bomb_upload_is_refused_quickly_with_a_short_page(staff_client):
+    import time
+
+    from tests.test_bankio import ALIAS_BOMB
+
+    started = time.process_time()
+    response = staff_client.post(IMPORT, {"files": [upload("bomb.yaml", ALIAS_BOMB)]})
+    assert time.process_time() - started < 2
+    assert response.status_code == 422
+    content = response.content.decode()
+    assert len(content) < 100_000
+    assert "<td>bomb.yaml</td>" in content and "aliases" in content
+    assert not Topic.objects.exists()

@@ -1,3 +1,4 @@
+import io
 from pathlib import Path
 
 import pytest
@@ -210,3 +211,87 @@ def test_exported_files_import_unchanged(tmp_path):
     call_command("export_bank", str(out))
     report = apply_bank(read_bank([out]))
     assert not report.changed
+
+
+# Hostile input: bounded memory and time ----------------------------------------------------------
+
+# 729 bytes that expand to 9**9 (387 million) strings when Python objects are built.
+ALIAS_BOMB = "\n".join(
+    [
+        'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]',
+        *(
+            f"{name}: &{name} [{','.join(['*' + prev] * 9)}]"
+            for prev, name in zip("abcdefgh", "bcdefghi", strict=True)
+        ),
+    ]
+)
+
+
+def _bounded(function):
+    """Run `function`; its exception, peak traced memory in bytes, and CPU seconds taken.
+
+    CPU time, not wall time: other processes on a busy machine must not fail the bound.
+    """
+    import time
+    import tracemalloc
+
+    tracemalloc.start()
+    started = time.process_time()
+    try:
+        function()
+    except Exception as exc:  # noqa: BLE001 - the caller asserts on it
+        error = exc
+    else:
+        error = None
+    elapsed = time.process_time() - started
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return error, peak, elapsed
+
+
+def test_an_alias_bomb_is_refused_in_bounded_memory_and_time_naming_the_file(tmp_path):
+    path = write(tmp_path, "bomb.yaml", ALIAS_BOMB)
+    assert len(ALIAS_BOMB.encode()) < 800
+    error, peak, elapsed = _bounded(lambda: read_bank([path]))
+    assert isinstance(error, BankInvalid)
+    assert peak < 5 * 2**20
+    assert elapsed < 2
+    assert str(path) in str(error)
+    assert "aliases" in str(error)
+
+
+def test_the_command_refuses_an_alias_bomb_and_says_why(tmp_path):
+    path = write(tmp_path, "bomb.yaml", ALIAS_BOMB)
+    err = io.StringIO()
+    error, peak, elapsed = _bounded(lambda: call_command("import_bank", str(path), stderr=err))
+    assert isinstance(error, CommandError)
+    assert peak < 5 * 2**20 and elapsed < 2
+    assert f"{path}: file: yaml: refused: line 2: anchors and aliases" in err.getvalue()
+    assert not Topic.objects.exists()
+
+
+def test_the_command_refuses_a_file_over_the_size_cap_without_reading_it(tmp_path, monkeypatch):
+    monkeypatch.setattr("questions.bankio.MAX_FILE_BYTES", len(VALID) - 1)
+    path = write(tmp_path, "metrics.yaml", VALID)
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_bank", str(path), stderr=err)
+    assert f"{path}: file: size: is {len(VALID.encode()):,} bytes" in err.getvalue()
+    assert not Topic.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[" * 5000 + "]" * 5000, "nested more than"),
+        ("- x\n" * 60_000, "YAML nodes"),
+    ],
+)
+def test_deep_or_huge_documents_are_refused_in_bounded_time(tmp_path, text, message):
+    import time
+
+    path = write(tmp_path, "big.yaml", text)
+    started = time.process_time()
+    with pytest.raises(BankInvalid, match=message):
+        read_bank([path])
+    assert time.process_time() - started < 5

@@ -201,7 +201,7 @@ def test_review_start_with_nothing_due_says_so(client_for):
 def test_review_settings_are_validated_and_saved(client_for, user):
     with time_machine.travel(NOW, tick=False):
         bad = client_for.post("/review/", {"daily_limit": 0, "desired_retention": 1.5})
-        assert bad.status_code == 400
+        assert bad.status_code == 422
         assert "Ensure this value is greater than or equal to 1." in bad.content.decode()
         client_for.post("/review/", {"daily_limit": 5, "desired_retention": 0.85})
     settings = ReviewSettings.objects.get(user=user)
@@ -233,7 +233,7 @@ def test_json_export_holds_attempts_cards_and_settings(client_for, user):
 
 def test_deleting_the_account_needs_the_phrase(client_for, user):
     response = client_for.post("/account/data/", {"confirm": "yes"})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "Type exactly “delete my account”" in response.content.decode()
     assert User.objects.filter(pk=user.pk).exists()
 
@@ -249,6 +249,47 @@ def test_deleting_the_account_removes_all_my_data_and_logs_out(client_for, user,
     assert PracticeSession.objects.filter(pk=other_session.pk).exists()
     assert not response.wsgi_request.user.is_authenticated
     assert "deleted their account" in caplog.text
+
+
+def _sessions_of(user_id: int) -> list[str]:
+    """Keys of stored login sessions that belong to a user, whatever the session engine."""
+    from importlib import import_module
+
+    from django.conf import settings
+
+    model = import_module(settings.SESSION_ENGINE).SessionStore.get_model_class()
+    return [
+        s.session_key
+        for s in model.objects.all()
+        if s.get_decoded().get("_auth_user_id") == str(user_id)
+    ]
+
+
+def test_deleting_the_account_removes_its_logins_elsewhere_and_its_login_records():
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    from tests.factories import PASSWORD, make_kit
+
+    user = make_user(username="leaving")
+    make_kit(user)
+    laptop, phone, stranger = Client(), Client(), Client()
+    stranger.post("/accounts/login/", {"username": "leaving", "password": "wrong"})
+    for browser in (laptop, phone):
+        browser.post("/accounts/login/", {"username": "leaving", "password": PASSWORD})
+    keeper = make_user(username="staying")
+    other_browser = Client()
+    other_browser.post("/accounts/login/", {"username": "staying", "password": PASSWORD})
+    assert len(_sessions_of(user.pk)) == 2
+    assert AccessLog.objects.filter(username="leaving").exists()
+
+    laptop.post("/account/data/", {"confirm": "delete my account"})
+
+    assert _sessions_of(user.pk) == []
+    assert not phone.get("/history/").wsgi_request.user.is_authenticated
+    for model in (AccessAttempt, AccessLog, AccessFailureLog):
+        assert not model.objects.filter(username="leaving").exists(), model.__name__
+    assert len(_sessions_of(keeper.pk)) == 1
+    assert AccessLog.objects.filter(username="staying").exists()
 
 
 @pytest.mark.parametrize(

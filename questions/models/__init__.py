@@ -1,3 +1,4 @@
+from questions.models.accounts import LoginSession, UsernameSkeleton
 from questions.models.bank import FollowUp, Question, Topic
 from questions.models.kits import (
     KitItem,
@@ -15,6 +16,7 @@ __all__ = [
     "FollowUp",
     "KitItem",
     "Loop",
+    "LoginSession",
     "LoopRound",
     "PracticeSession",
     "Question",
@@ -25,4 +27,5 @@ __all__ = [
     "ReviewSettings",
     "ShareLink",
     "Topic",
+    "UsernameSkeleton",
 ]

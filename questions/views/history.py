@@ -16,13 +16,13 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from interviewprep import accounts
 from interviewprep.http import AuthenticatedHttpRequest
 from questions import charts, progress, scheduling, services
 from questions.models import (
@@ -341,7 +341,7 @@ def review(request: AuthenticatedHttpRequest) -> HttpResponse:
             "grade_explanation": GRADE_EXPLANATION,
             "grades": Grade.choices,
         },
-        status=400 if form.errors else 200,
+        status=422 if form.errors else 200,
     )
 
 
@@ -459,7 +459,9 @@ class DeleteAccountForm(forms.Form):
     confirm = forms.CharField(
         label=f"Type “{DELETE_PHRASE}” to confirm",
         help_text=(
-            "This deletes your account, every session, answer and review card. It cannot be undone."
+            "This deletes your account, every session and answer (also results you shared with an "
+            "interviewer), review cards, your kits, and your log-ins on every device. It cannot "
+            "be undone."
         ),
     )
 
@@ -476,17 +478,16 @@ def account_data(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Download my data, or delete my account and all of it."""
     form = DeleteAccountForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = request.user
-        user_id, username = user.pk, user.username
-        with transaction.atomic():
-            user.delete()
+        user_id = request.user.pk
+        accounts.delete_account(request.user)
         logout(request)
-        logger.info("user %s (%s) deleted their account and data", user_id, username)
+        # The id only: the log must not keep the name of an account that asked to be forgotten.
+        logger.info("user %s deleted their account and data", user_id)
         messages.success(request, "Your account and all your data were deleted.")
         return redirect("home")
     return render(
         request,
         "questions/account_data.html",
         {"form": form, "sessions": request.user.practice_sessions.count()},
-        status=400 if form.errors else 200,
+        status=422 if form.errors else 200,
     )

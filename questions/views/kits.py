@@ -26,6 +26,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from interviewprep.http import AuthenticatedHttpRequest
+from interviewprep.throttling import rate_limit
 from questions import services
 from questions.forms import KitForm, KitItemForm, KitSearchForm, ShareLinkForm, StartKitForm
 from questions.models import (
@@ -230,6 +231,7 @@ def kit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@rate_limit("kit_create")
 def kit_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_interviewer(request)
     form = KitForm(request.POST if request.method == "POST" else None)
@@ -241,7 +243,7 @@ def kit_create(request: AuthenticatedHttpRequest) -> HttpResponse:
         request,
         "questions/kit_form.html",
         {"form": form, "round_suggestions": ROUND_SUGGESTIONS},
-        status=400 if form.errors else 200,
+        status=422 if form.errors else 200,
     )
 
 
@@ -272,7 +274,7 @@ def kit_edit(request: AuthenticatedHttpRequest, kit_id: int) -> HttpResponse:
         return redirect(kit)
     kit.refresh_from_db()
     return render(
-        request, "questions/kit_detail.html", _builder_context(request, kit, form), status=400
+        request, "questions/kit_detail.html", _builder_context(request, kit, form), status=422
     )
 
 
@@ -365,6 +367,7 @@ def kit_item_edit(request: AuthenticatedHttpRequest, kit_id: int, item_id: int) 
 
 @login_required
 @require_POST
+@rate_limit("kit_create")
 def kit_duplicate(request: AuthenticatedHttpRequest, kit_id: int) -> HttpResponse:
     kit = _get_kit_for_user(request, kit_id)
     copy = services.duplicate_kit(kit=kit, owner=request.user)
@@ -537,6 +540,7 @@ def _share_context(
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@rate_limit("share_link_create")
 def kit_share(request: AuthenticatedHttpRequest, kit_id: int) -> HttpResponse:
     kit = _get_kit_for_user(request, kit_id)
     if request.method == "GET":
@@ -585,6 +589,7 @@ def _unavailable(request: AuthenticatedHttpRequest, state: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@rate_limit("share_link_open", methods=("GET", "POST"))
 def kit_share_page(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
     """What a token grants: the kit's outline and a way to start it. Never anyone's answers."""
     now = timezone.now()

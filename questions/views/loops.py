@@ -79,7 +79,7 @@ def loop_create(request: AuthenticatedHttpRequest) -> HttpResponse:
         messages.success(request, "Loop created. Add a kit for each round.")
         return redirect(loop)
     return render(
-        request, "questions/loop_form.html", {"form": form}, status=400 if form.errors else 200
+        request, "questions/loop_form.html", {"form": form}, status=422 if form.errors else 200
     )
 
 
@@ -101,7 +101,7 @@ def loop_edit(request: AuthenticatedHttpRequest, loop_id: int) -> HttpResponse:
         return redirect(loop)
     loop.refresh_from_db()
     context = _loop_context(loop, edit_form=form, edit_open=True)
-    return render(request, "questions/loop_detail.html", context, status=400)
+    return render(request, "questions/loop_detail.html", context, status=422)
 
 
 @login_required

@@ -26,3 +26,12 @@ def _short_timeouts(page) -> None:
     # Local pages answer in milliseconds; fail fast instead of waiting 30 s on a wrong locator.
     page.set_default_timeout(10_000)
     page.set_default_navigation_timeout(15_000)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limit_counters(transactional_db) -> None:
+    # The live server commits, and the cache table is not flushed between tests: counters of an
+    # earlier test or run (same address, reused user ids) must not limit this one.
+    from django.core.cache import cache
+
+    cache.clear()

@@ -1,4 +1,5 @@
 import pytest
+from django.core import mail
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import assert_accessible
@@ -27,6 +28,14 @@ def test_sign_up_log_out_log_in_and_reach_home(page: Page, live_server):
     page.locator("#id_password1").fill("a-long-unusual-passphrase")
     page.locator("#id_password2").fill("a-long-unusual-passphrase")
     page.get_by_role("button", name="Sign up").click()
+    expect(page.get_by_role("heading", name="Check your e-mail")).to_be_visible()
+    assert_accessible(page)
+
+    # The mailed link opens a page whose button activates the account and logs in.
+    link = next(line for line in mail.outbox[-1].body.splitlines() if "/accounts/activate/" in line)
+    page.goto(link.strip())
+    assert_accessible(page)
+    page.get_by_role("button", name="Activate my account").click()
     expect(page.get_by_text("Welcome, ada.")).to_be_visible()
 
     page.get_by_role("button", name="Log out").click()

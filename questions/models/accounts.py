@@ -1,0 +1,72 @@
+"""Account records beside Django's user: login sessions that know their user, and the
+look-alike forms of usernames."""
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.sessions.base_session import AbstractBaseSession
+from django.db import models
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+
+from interviewprep.names import skeletons
+
+
+class LoginSession(AbstractBaseSession):
+    """A database session with its user's id, so that deleting an account deletes its sessions
+    in every browser (Django's own session table keeps the user only inside the signed data).
+
+    No database constraint: a session saved just after its user was deleted must not fail the
+    request; the ORM still cascades on delete.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        db_constraint=False,
+        related_name="+",
+    )
+
+    @classmethod
+    def get_session_store_class(cls) -> type:
+        from questions.login_sessions import SessionStore
+
+        return SessionStore
+
+
+class UsernameSkeleton(models.Model):
+    """A username's look-alike forms (interviewprep.names.skeletons), kept in step by a signal,
+    so that sign-up refuses a name that looks like an existing one with one indexed query."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="username_skeletons"
+    )
+    skeleton = models.CharField(max_length=600, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "skeleton"], name="username_skeleton_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.skeleton
+
+
+def username_taken_by_look_alike(username: str, *, exclude_user_id: int | None = None) -> bool:
+    found = UsernameSkeleton.objects.filter(skeleton__in=skeletons(username))
+    if exclude_user_id is not None:
+        found = found.exclude(user_id=exclude_user_id)
+    return found.exists()
+
+
+@receiver(post_save, sender=settings.AUTH_USER_MODEL)
+def _record_username_skeletons(sender: type, instance: Any, **kwargs: Any) -> None:
+    wanted = skeletons(instance.get_username())
+    kept = set(UsernameSkeleton.objects.filter(user=instance).values_list("skeleton", flat=True))
+    if kept != wanted:
+        UsernameSkeleton.objects.filter(user=instance).exclude(skeleton__in=wanted).delete()
+        UsernameSkeleton.objects.bulk_create(
+            UsernameSkeleton(user=instance, skeleton=s) for s in wanted - kept
+        )
