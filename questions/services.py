@@ -9,6 +9,7 @@ UPDATE that compares and swaps the answer's revision. Time comes in as `now` fro
 from __future__ import annotations
 
 import functools
+import math
 import random
 import secrets
 from collections.abc import Sequence
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, F, Max, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, Greatest, Least, Now
@@ -285,7 +287,7 @@ def validate_answer(text: str) -> str:
 
 @dataclass(frozen=True)
 class SaveResult:
-    """What an autosave did: `saved`, or why not (`conflict`, `closed`, `late`).
+    """What an autosave did: `saved`, or why not (`conflict`, `limited`, `closed`, `late`).
 
     On a conflict, `text` is the answer the server holds at `revision`, for the page to show.
     """
@@ -295,20 +297,33 @@ class SaveResult:
     seconds_left: int | None = None
     saved_at: datetime | None = None
     text: str = ""
+    retry_after: int = 0
 
 
 # The compare-and-swap: the row is locked by the CTE (which re-checks the writable rule after any
 # wait), then written only if the page's base is still the current revision, or if the current
 # revision is this page's own (a save whose response was lost, followed by more typing).
+# It also counts the saves in the current rate-limit window on the row itself, so the limit costs
+# no query of its own.
 _SAVE_SQL = """
 WITH target AS ({writable})
 UPDATE questions_attempt AS a
-   SET answer = %s, revision = a.revision + 1, saved_at = %s, writer = %s
+   SET answer = %s, revision = a.revision + 1, saved_at = %s, writer = %s,
+       saves_in_window = CASE WHEN a.save_window_start > %s THEN a.saves_in_window + 1 ELSE 1 END,
+       save_window_start = CASE WHEN a.save_window_start > %s THEN a.save_window_start ELSE %s END
   FROM target
  WHERE a.id = target.pk
    AND (a.revision = %s OR (a.writer = %s AND a.writer <> ''))
+   AND (a.save_window_start IS NULL OR a.save_window_start <= %s OR a.saves_in_window < %s)
 RETURNING a.revision, a.deadline
 """
+
+
+def autosave_limit() -> tuple[int, timedelta]:
+    """`RATE_LIMITS["autosave"]` ("240/m": saves per second, minute or hour) as (count, window)."""
+    count, _, unit = settings.RATE_LIMITS["autosave"].partition("/")
+    seconds = {"s": 1, "m": 60, "h": 3600}[unit.strip()[:1] or "m"]
+    return int(count), timedelta(seconds=seconds)
 
 
 class _Slot(str):
@@ -377,8 +392,17 @@ def save_answer(
         "owner": owner_id,
     }
     params = [values[name] if isinstance(name, _Slot) else name for name in names]
+    limit, window = autosave_limit()
+    window_cutoff = now - window
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, text, now, writer, base, writer])
+        cursor.execute(
+            sql,
+            [
+                *params,
+                *(text, now, writer, window_cutoff, window_cutoff, now),
+                *(base, writer, window_cutoff, limit),
+            ],
+        )
         row = cursor.fetchone()
     if row is not None:
         revision, deadline = row
@@ -396,6 +420,15 @@ def save_answer(
         if attempt.answer == text:  # a retry of a save already applied: nothing is different
             return SaveResult(
                 "saved", attempt.revision, attempt.seconds_left(now), attempt.saved_at
+            )
+        started = attempt.save_window_start
+        if started and started > window_cutoff and attempt.saves_in_window >= limit:
+            return SaveResult(
+                "limited",
+                attempt.revision,
+                attempt.seconds_left(now),
+                attempt.saved_at,
+                retry_after=max(1, math.ceil((started + window - now).total_seconds())),
             )
         return SaveResult(
             "conflict",

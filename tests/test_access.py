@@ -110,6 +110,15 @@ ROUTES: dict[str, Route] = {
         statuses(405, 405, 405, 405, 405, 405),
         NOT_MY_SESSION,
     ),
+    "practice/<int:session_id>/not-reached/": Route(
+        "/practice/{finished}/not-reached/", POST_ONLY, NOT_MY_SESSION
+    ),
+    "practice/<int:session_id>/attempts/<int:attempt_id>/state/": Route(
+        "/practice/{session}/attempts/{attempt}/state/", OWN_SESSION
+    ),
+    "practice/<int:session_id>/attempts/<int:attempt_id>/undo/": Route(
+        "/practice/{session}/attempts/{attempt}/undo/", POST_ONLY, NOT_MY_SESSION
+    ),
     "practice/<int:session_id>/attempts/<int:attempt_id>/submit/": Route(
         "/practice/{session}/attempts/{attempt}/submit/", POST_ONLY, NOT_MY_SESSION
     ),
@@ -242,9 +251,7 @@ def world(people) -> World:
         user=candidate, token=link.token, share_results=True, now=now
     )
     attempt = finished.attempts.order_by("position", "sub").first()
-    services.submit_attempt(
-        session=finished, attempt_id=attempt.pk, now=now, text="mine", revision=1
-    )
+    services.submit_attempt(session=finished, attempt_id=attempt.pk, now=now, text="mine", base=0)
     services.grade_attempt(session=finished, attempt_id=attempt.pk, grade=3, ticked=[], now=now)
     services.finish_session(session=finished, now=now)
     values = {

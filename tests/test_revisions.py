@@ -523,3 +523,35 @@ def test_not_reached_questions_are_404_to_another_user(owner):
     outsider = Client()
     outsider.force_login(make_user())
     assert outsider.post(f"/practice/{session.pk}/not-reached/").status_code == 404
+
+
+# The autosave rate limit ----------------------------------------------------------------------------
+
+
+def test_autosave_past_its_rate_limit_answers_429_and_keeps_the_last_saved_text(
+    owner_client, owner, settings
+):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "autosave": "3/m"}
+    session = start(owner)
+    attempt = current(session)
+    with time_machine.travel(T0 + timedelta(seconds=10), tick=False):
+        for n in range(3):
+            assert save(owner_client, session, attempt, f"draft {n}").status_code == 200
+        response = save(owner_client, session, attempt, "draft 3")
+    assert response.status_code == 429
+    assert response["Retry-After"] == "60"
+    assert response.json()["status"] == "rate_limited"
+    attempt.refresh_from_db()
+    assert (attempt.answer, attempt.revision) == ("draft 2", 3)
+    with time_machine.travel(T0 + timedelta(seconds=71), tick=False):
+        assert save(owner_client, session, attempt, "draft 3").status_code == 200
+    attempt.refresh_from_db()
+    assert (attempt.answer, attempt.revision) == ("draft 3", 4)
+
+
+def test_a_typist_saving_every_second_never_reaches_the_autosave_limit(owner):
+    session = start(owner)
+    attempt = current(session)
+    for second in range(100):
+        result = service_save(session, attempt, f"{second} words", second, "tab-a", seconds=second)
+        assert result.outcome == "saved"

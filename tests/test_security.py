@@ -382,7 +382,7 @@ def test_every_container_of_markdown_or_typed_text_has_hx_disable(client):
     )
     for attempt in session.attempts.order_by("position", "sub"):
         services.submit_attempt(
-            session=session, attempt_id=attempt.pk, now=timezone.now(), text="typed", revision=1
+            session=session, attempt_id=attempt.pk, now=timezone.now(), text="typed", base=0
         )
         services.grade_attempt(
             session=session, attempt_id=attempt.pk, grade=3, ticked=[0], now=timezone.now()

@@ -247,6 +247,9 @@ class Attempt(models.Model):
     writer = models.CharField(
         max_length=40, blank=True, help_text="The page (tab) whose save made this revision."
     )
+    # The autosave rate limit, kept on the row the save writes anyway (no extra query).
+    save_window_start = models.DateTimeField(null=True, blank=True)
+    saves_in_window = models.PositiveIntegerField(default=0)
     # What arrived after the deadline: kept, flagged, never counted as on time.
     late_answer = models.TextField(blank=True)
     late_revision = models.PositiveIntegerField(default=0)

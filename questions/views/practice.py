@@ -24,6 +24,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from interviewprep.http import AuthenticatedHttpRequest, HtmxHttpRequest
+from interviewprep.throttling import too_many_requests
 from questions import services
 from questions.forms import GradeForm, StartSessionForm
 from questions.models import Attempt, PracticeSession, Question
@@ -38,11 +39,19 @@ SAVE_MESSAGES = {
     "conflict": "This answer was changed in another tab: choose which text to keep.",
     "closed": "This answer is already closed; your text is still on this page.",
     "late": "Time was up: this text was kept as a late draft and does not count as on time.",
+    "limited": "Saving paused for a moment; your text is kept and will be saved.",
 }
 
 
 def _get_session_for_user(request: AuthenticatedHttpRequest, session_id: int) -> PracticeSession:
     return get_object_or_404(PracticeSession.objects.for_user(request.user), pk=session_id)
+
+
+def _get_own_attempt(request: HtmxHttpRequest, session_id: int, attempt_id: int) -> Attempt:
+    """For the autosave's refusals, which answer before the statement that checks ownership."""
+    return get_object_or_404(
+        Attempt, pk=attempt_id, session_id=session_id, session__owner_id=request.user.pk
+    )
 
 
 def _get_attempt(session: PracticeSession, attempt_id: int) -> Attempt:
@@ -238,7 +247,7 @@ def _answer_fields(request: HtmxHttpRequest) -> tuple[str, int | None, str]:
     return text, _parse_revision(request.POST.get("base")), writer
 
 
-def _save_json(result: services.SaveResult, now: datetime) -> JsonResponse:
+def _save_json(request: HtmxHttpRequest, result: services.SaveResult) -> HttpResponse:
     body: dict[str, Any] = {
         "status": result.outcome,
         "revision": result.revision,
@@ -249,6 +258,8 @@ def _save_json(result: services.SaveResult, now: datetime) -> JsonResponse:
     }
     if result.outcome == "conflict":
         body |= {"text": result.text, "length": len(result.text)}
+    if result.outcome == "limited":
+        return too_many_requests(request, result.retry_after, SAVE_MESSAGES["limited"])
     return JsonResponse(body, status=200 if result.outcome == "saved" else 409)
 
 
@@ -277,6 +288,7 @@ def attempt_save(request: HtmxHttpRequest, session_id: int, attempt_id: int) -> 
         )
     text, base, writer = _answer_fields(request)
     if base is None:
+        _get_own_attempt(request, session_id, attempt_id)
         message = "The revision this text is based on is missing: reload the page."
         if not wants_json:
             messages.error(request, message)
@@ -294,6 +306,7 @@ def attempt_save(request: HtmxHttpRequest, session_id: int, attempt_id: int) -> 
             now=now,
         )
     except services.InvalidAnswer as invalid:
+        _get_own_attempt(request, session_id, attempt_id)
         if not wants_json:
             messages.error(request, str(invalid))
             return redirect("questions:session", session_id=session_id)
@@ -301,12 +314,14 @@ def attempt_save(request: HtmxHttpRequest, session_id: int, attempt_id: int) -> 
     if result is None:
         raise Http404("No such attempt.")
     if wants_json:
-        return _save_json(result, now)
+        return _save_json(request, result)
     if result.outcome == "conflict":
         session = _get_session_for_user(request, session_id)  # type: ignore[arg-type]
         return _render_session(
             request, session, conflict=_conflict(text, result.text, result), status=409
         )
+    if result.outcome == "limited":
+        return too_many_requests(request, result.retry_after, SAVE_MESSAGES["limited"])
     if result.outcome == "saved":
         messages.success(request, "Draft saved.")
     else:
