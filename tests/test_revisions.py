@@ -525,7 +525,7 @@ def test_not_reached_questions_are_404_to_another_user(owner):
     assert outsider.post(f"/practice/{session.pk}/not-reached/").status_code == 404
 
 
-# The autosave rate limit ----------------------------------------------------------------------------
+# The autosave rate limit -----------------------------------------------------------------------
 
 
 def test_autosave_past_its_rate_limit_answers_429_and_keeps_the_last_saved_text(
