@@ -29,7 +29,7 @@ from questions.models import (
     QuestionSet,
     ShareLink,
 )
-from questions.models.bank import Status
+from questions.models.bank import Status, follow_up_tree
 from questions.models.kits import MAX_MINUTES, MIN_MINUTES, TOKEN_MAX_LENGTH, TOKEN_MIN_LENGTH
 from questions.models.practice import MAX_ANSWER_LENGTH, AttemptState, Clock, SessionStatus, grace
 
@@ -133,7 +133,9 @@ def start_session(
     by_id = {q.pk: q for q in prefetched}
     for position, chosen in enumerate(questions, start=1):
         question = by_id[chosen.pk]
-        follow_ups = list(question.follow_ups.all()) if with_follow_ups else []
+        # Depth-first: a chained follow-up comes right after its parent (and its parent's own).
+        follow_ups = follow_up_tree(question.follow_ups.all()) if with_follow_ups else []
+        sub_of = {follow_up.pk: sub for sub, follow_up in enumerate(follow_ups, start=1)}
         own_seconds = allowed_seconds[position - 1] if allowed_seconds is not None else None
         allowed = _allowed_seconds(clock, minutes, question.seconds, follow_up=False)
         follow_up_allowed = _allowed_seconds(clock, minutes, allowed or question.seconds, True)
@@ -159,6 +161,8 @@ def start_session(
                 sub=sub,
                 follow_up_count=len(follow_ups),
                 allowed_seconds=follow_up_allowed,
+                depth=follow_up.depth + 1,
+                parent_sub=sub_of.get(follow_up.parent_id, 0),
             )
             for sub, follow_up in enumerate(follow_ups, start=1)
         )
