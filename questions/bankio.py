@@ -25,7 +25,6 @@ from questions.models.bank import (
     Role,
     Status,
     Weight,
-    follow_up_tree,
 )
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

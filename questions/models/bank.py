@@ -100,7 +100,8 @@ class WeightedKeyPoints(models.Model):
     @property
     def weighted_key_points(self) -> list[tuple[str, str]]:
         """(text, weight) pairs in order."""
-        return list(zip(self.key_points, full_weights(self.key_points, self.key_point_weights)))
+        weights = full_weights(self.key_points, self.key_point_weights)
+        return list(zip(self.key_points, weights, strict=True))
 
     def normalise_weights(self) -> None:
         self.key_point_weights = full_weights(self.key_points, self.key_point_weights)

@@ -267,7 +267,8 @@ class Attempt(models.Model):
 
     @property
     def weighted_key_points(self) -> list[tuple[str, str]]:
-        return list(zip(self.key_points, full_weights(self.key_points, self.key_point_weights)))
+        weights = full_weights(self.key_points, self.key_point_weights)
+        return list(zip(self.key_points, weights, strict=True))
 
     @property
     def is_follow_up(self) -> bool:
