@@ -112,7 +112,9 @@ V2_QUESTION = {
 
 
 def test_the_content_check_reads_the_second_edition():
-    seeds = bankcheck.shingles("shared words one two three four five six seven eight".split())
+    seeds = bankcheck.shingles(
+        bankcheck.prose_words("shared words one two three four five six seven eight")
+    )
     problems = bankcheck.check_question(V2_QUESTION, seeds)
     assert problems == [
         "follow_ups[0].follow_ups[0].key_points: none is weighted must",
