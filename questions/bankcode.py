@@ -2,17 +2,14 @@
 
 A block is a fenced ```python block. One whose first line is `# no-run: <reason>` is not run
 (it needs PyTorch, a GPU, a service); the bank may mark at most MAX_NO_RUN_SHARE of its blocks.
-Each other block runs on its own in a fresh interpreter (this one), in an empty directory, with a
-timeout; it passes when it exits with status 0.
+Each other block runs on its own in a child process (questions.coderun: forked from an interpreter
+that has NumPy, SciPy, pandas and scikit-learn loaded), in an empty directory, with a timeout; it
+passes when it ends without an exception (or exits with status 0).
 """
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
-import tempfile
 import textwrap
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -23,6 +20,7 @@ from typing import Any
 import yaml
 
 from questions.bankio import bank_paths
+from questions.coderun import run_code
 
 # Fences may be indented (a block inside a Markdown list item); the closing fence matches.
 FENCE = re.compile(
@@ -98,31 +96,11 @@ def bank_blocks(paths: Iterable[str | Path]) -> list[CodeBlock]:
 
 
 def run_block(block: CodeBlock, timeout: float = TIMEOUT_SECONDS) -> Outcome:
-    """Run one block in a fresh interpreter in an empty directory."""
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": tempfile.gettempdir(),
-        "PYTHONHASHSEED": "0",
-        "MPLBACKEND": "Agg",
-        # Two cores are shared: one thread per block keeps two blocks from fighting.
-        "OMP_NUM_THREADS": "1",
-        "OPENBLAS_NUM_THREADS": "1",
-        "MKL_NUM_THREADS": "1",
-    }
-    with tempfile.TemporaryDirectory(prefix="bank-code-") as workdir:
-        try:
-            done = subprocess.run(
-                [sys.executable, "-I", "-c", block.code],
-                cwd=workdir,
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=timeout,
-                check=False,
-            )
-        except subprocess.TimeoutExpired:
-            return Outcome(block, False, f"timed out after {timeout:g} s")
-    return Outcome(block, done.returncode == 0, done.stderr or done.stdout)
+    """Run one block in its own process (forked from a warm interpreter) in an empty directory."""
+    status, output = run_code(block.code, timeout)
+    if status is None:
+        return Outcome(block, False, f"timed out after {timeout:g} s")
+    return Outcome(block, status == 0, output)
 
 
 def run_blocks(blocks: Iterable[CodeBlock], workers: int = 2) -> list[Outcome]:
