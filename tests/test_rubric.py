@@ -216,3 +216,21 @@ def test_attempts_of_old_sessions_without_weights_read_as_must(owner):
     Attempt.objects.filter(session=session).update(key_point_weights=[])
     attempt = session.attempts.get(sub=0)
     assert [w for _, w in attempt.weighted_key_points] == ["must"] * 3
+
+
+@pytest.mark.django_db
+def test_the_summary_shows_red_flags_the_suggestion_and_the_chain(owner_client, owner):
+    question = weighted_question()
+    first = make_follow_up(question=question, prompt="First")
+    make_follow_up(question=question, parent=first, prompt="Deeper")
+    session = start(owner, [question])
+    attempt = session.attempts.get(sub=0)
+    url = f"/practice/{session.pk}/attempts/{attempt.pk}"
+    with time_machine.travel(T0 + timedelta(seconds=30), tick=False):
+        owner_client.post(f"{url}/submit/", {"answer": "99%", "revision": 1})
+        owner_client.post(f"{url}/grade/", {"grade": 2, "ticked": [0], "flagged": [0]})
+        owner_client.post(f"/practice/{session.pk}/finish/")
+        html = owner_client.get(f"/practice/{session.pk}/summary/").content.decode()
+    assert "1 red flag<" in html and "Suggested: Hard" in html
+    assert '<li class="ticked"><span aria-hidden="true">⚑ </span>' in html
+    assert 'Follow-up 2 <span class="muted">(after follow-up 1)</span>' in html

@@ -713,6 +713,7 @@ def _question_rows(kit: QuestionSet) -> list[dict[str, Any]]:
 RESULT_ATTEMPT_FIELDS = (
     "session_id", "position", "sub", "title", "state", "answer", "late_answer", "late_saved_at",
     "key_points", "ticked", "grade", "time_spent", "allowed_seconds", "peeked", "timed_out",
+    "red_flags", "flagged", "suggested_grade", "depth", "parent_sub",
 )  # fmt: skip
 
 
