@@ -26,7 +26,7 @@ from questions.coderun import run_code
 FENCE = re.compile(
     r"^(?P<indent>[ \t]*)```python[^\n]*\n(?P<code>.*?)^(?P=indent)```[ \t]*$", re.S | re.M
 )
-NO_RUN = re.compile(r"^#\s*no-run:\s*(?P<reason>\S.*)$")
+NO_RUN = re.compile(r"^#\s*no-run:(?P<reason>.*)$")
 MAX_NO_RUN_SHARE = 0.10
 TIMEOUT_SECONDS = 30  # the format asks for under 5 s; the margin is for a loaded machine
 
@@ -45,7 +45,8 @@ class CodeBlock:
 
     @property
     def no_run_reason(self) -> str | None:
-        """The reason given on a `# no-run: <reason>` first line, or None if it runs."""
+        """The reason given on a `# no-run: <reason>` first line ("" if none is given), or None
+        when the block runs."""
         first = self.code.lstrip("\n").split("\n", 1)[0].strip()
         match = NO_RUN.match(first)
         return match.group("reason").strip() if match else None

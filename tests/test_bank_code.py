@@ -46,6 +46,7 @@ def test_at_most_a_tenth_of_the_blocks_are_marked_no_run(blocks):
     assert len(marked) <= MAX_NO_RUN_SHARE * len(blocks), (
         f"{len(marked)} of {len(blocks)} blocks are marked no-run:\n{listing}"
     )
+    assert [b.where for b in marked if not b.no_run_reason] == [], "a no-run mark needs a reason"
 
 
 # The machinery, on small YAML strings -----------------------------------------------------------
@@ -106,6 +107,8 @@ def test_blocks_are_found_in_answers_and_follow_ups_at_any_depth():
 def test_a_no_run_block_is_recognised_with_its_reason():
     reasons = [b.no_run_reason for b in small_blocks()]
     assert reasons == [None, None, "needs PyTorch", None]
+    bare = CodeBlock("f.yaml", "q", "answer", 1, "#no-run:\nimport torch\n")
+    assert bare.no_run_reason == ""  # marked, but the reason is missing: the bank test says so
 
 
 def test_blocks_run_and_a_failure_names_the_block_and_its_error():
