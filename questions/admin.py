@@ -1,6 +1,7 @@
 """The question bank in Django admin: topics, questions with their follow-ups, import and export."""
 
 import io
+import re
 import tempfile
 import zipfile
 from dataclasses import replace
@@ -22,7 +23,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from questions import admin_stats, bankio  # noqa: F401 - admin_stats registers its admin
 from questions.models import FollowUp, Question, Topic
-from questions.models.bank import CONTENT_FIELDS, Role, Status
+from questions.models.bank import CONTENT_FIELDS, MAX_FOLLOW_UP_DEPTH, Role, Status, Weight
 
 MAX_UPLOAD_BYTES = bankio.MAX_FILE_BYTES
 MAX_UPLOAD_FILES = 50
@@ -50,33 +51,130 @@ class LinesField(forms.Field):
             raise forms.ValidationError("Null characters are not allowed.", code="null_characters")
 
 
-class QuestionForm(forms.ModelForm):
+WEIGHT_TAG = re.compile(r"^\[([^\]]*)\]\s*(.*)$")
+WEIGHTS_HELP = (
+    "One per line, most important first. A line is a must-have; start it with [should] or "
+    "[bonus] to weight it less (the suggested grade counts must 3, should 2, bonus 1)."
+)
+
+
+class WeightedKeyPointsForm(forms.ModelForm):
+    """Key points edited one per line with an optional weight tag: `[should] Names the trade-off`.
+
+    The lines become `key_points` (texts) and `key_point_weights` (one per point).
+    """
+
+    key_points = LinesField(required=False, help_text=WEIGHTS_HELP)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.initial["key_points"] = [
+                text if weight == Weight.MUST else f"[{weight}] {text}"
+                for text, weight in self.instance.weighted_key_points
+            ]
+
+    def clean_key_points(self) -> list[str]:
+        texts, weights, problems = [], [], []
+        for number, line in enumerate(self.cleaned_data["key_points"], start=1):
+            weight, text = Weight.MUST.value, line
+            tagged = WEIGHT_TAG.match(line)
+            if tagged:
+                weight, text = tagged.group(1).strip().lower(), tagged.group(2).strip()
+                if weight not in Weight.values:
+                    problems.append(
+                        f"Line {number}: [{tagged.group(1)}] is not a weight; "
+                        "use [must], [should] or [bonus]."
+                    )
+                if not text:
+                    problems.append(f"Line {number}: the weight has no key point after it.")
+            texts.append(text)
+            weights.append(weight)
+        if problems:
+            raise forms.ValidationError(problems)
+        self.instance.key_point_weights = weights
+        return texts
+
+
+class QuestionForm(WeightedKeyPointsForm):
     roles = forms.MultipleChoiceField(
         choices=Role.choices, widget=forms.CheckboxSelectMultiple, required=False
     )
-    key_points = LinesField(required=False, help_text="The rubric a candidate ticks, one per line.")
+    red_flags = LinesField(
+        required=False,
+        help_text="Statements that show a misunderstanding, one per line. A candidate who ticks "
+        "one gets at most Hard as the suggested grade.",
+    )
 
     class Meta:
         model = Question
-        fields = "__all__"
+        exclude = ("key_point_weights",)
 
 
-class FollowUpForm(forms.ModelForm):
-    key_points = LinesField(required=False, help_text="One per line.")
-
+class FollowUpForm(WeightedKeyPointsForm):
     class Meta:
         model = FollowUp
-        fields = ("position", "prompt", "answer", "key_points")
+        fields = ("parent", "position", "prompt", "answer", "key_points")
         widgets = {
             "prompt": forms.Textarea(attrs={"rows": 3, "cols": 60}),
             "answer": forms.Textarea(attrs={"rows": 6, "cols": 60}),
         }
+        help_texts = {
+            "parent": "Empty: a follow-up of the question. Otherwise asked right after that "
+            "follow-up (save a new follow-up once before chaining under it).",
+        }
+
+
+class FollowUpFormSet(forms.BaseInlineFormSet):
+    """Parents come from the same question; chains stay acyclic, at most MAX_FOLLOW_UP_DEPTH
+    deep, and siblings (same parent) have distinct positions."""
+
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        if "parent" in form.fields:
+            siblings = FollowUp.objects.filter(question_id=self.instance.pk or 0)
+            form.fields["parent"].queryset = siblings.order_by("parent_id", "position")
+
+    def clean(self) -> None:
+        super().clean()
+        kept = [
+            f
+            for f in self.forms
+            if f.is_valid()
+            and (f.instance.pk is not None or f.has_changed())
+            and not self._should_delete_form(f)
+        ]
+        parents = dict(
+            FollowUp.objects.filter(question_id=self.instance.pk or 0).values_list("pk", "parent")
+        )
+        for form in kept:
+            if form.instance.pk is not None:
+                parent = form.cleaned_data.get("parent")
+                parents[form.instance.pk] = parent.pk if parent else None
+        places: set[tuple[int | None, int]] = set()
+        for form in kept:
+            parent = form.cleaned_data.get("parent")
+            place = (parent.pk if parent else None, form.cleaned_data.get("position"))
+            if place in places:
+                form.add_error("position", "Another follow-up with the same parent has it.")
+            places.add(place)
+            depth, seen, node = 1, {form.instance.pk}, place[0]
+            while node is not None:
+                if node in seen:
+                    form.add_error("parent", "This would make the chain a loop.")
+                    break
+                seen.add(node)
+                depth += 1
+                node = parents.get(node)
+            if depth > MAX_FOLLOW_UP_DEPTH:
+                form.add_error("parent", f"Chains are at most {MAX_FOLLOW_UP_DEPTH} deep.")
 
 
 class FollowUpInline(admin.StackedInline):
     model = FollowUp
     form = FollowUpForm
-    ordering = ["position"]
+    formset = FollowUpFormSet
+    ordering = ["parent_id", "position"]
     extra = 0
 
 
@@ -167,7 +265,7 @@ class QuestionAdmin(admin.ModelAdmin):
         (None, {"fields": ("topic", "slug", "title", "status", "position")}),
         ("Classification", {"fields": ("kind", "level", "roles", "tags", "seconds")}),
         ("Prompt", {"fields": ("prompt", "prompt_preview")}),
-        ("Model answer", {"fields": ("answer", "answer_preview", "key_points")}),
+        ("Model answer", {"fields": ("answer", "answer_preview", "key_points", "red_flags")}),
         ("Record", {"fields": ("version", "sources", "created_at", "updated_at")}),
     )
 

@@ -40,23 +40,55 @@ def shingles(words: list[str], size: int = SHINGLE) -> set[tuple[str, ...]]:
     return {tuple(words[i : i + size]) for i in range(len(words) - size + 1)}
 
 
+class SeedsMissing(RuntimeError):
+    """The guard cannot judge "our own words" without the seeds: it fails rather than passes."""
+
+
 def seed_shingles() -> set[tuple[str, ...]]:
+    paths = sorted(SEEDS_DIR.glob("*.txt")) if SEEDS_DIR.is_dir() else []
+    if not paths:
+        raise SeedsMissing(
+            f"No seed documents (*.txt) in {SEEDS_DIR}: the copy check needs ../shared/seeds "
+            "beside the repository."
+        )
     result: set[tuple[str, ...]] = set()
-    for path in sorted(SEEDS_DIR.glob("*.txt")):
+    for path in paths:
         result |= shingles(prose_words(path.read_text(encoding="utf-8")))
     return result
 
 
-def texts_of(question: dict) -> Iterable[tuple[str, str]]:
+def point_text(point: object) -> str:
+    """A key point's text: a plain string, or the `text` of {text, weight}."""
+    if isinstance(point, dict):
+        return str(point.get("text") or "")
+    return str(point)
+
+
+def _weight(point: object) -> str:
+    return str(point.get("weight", "must")) if isinstance(point, dict) else "must"
+
+
+def texts_of(question: dict, prefix: str = "") -> Iterable[tuple[str, str]]:
+    """Every prose field of a question (or follow-up), its follow-ups' at any depth included."""
     for field in ("title", "prompt", "answer"):
-        yield field, str(question.get(field) or "")
+        if field in question or not prefix:
+            yield f"{prefix}{field}", str(question.get(field) or "")
     for i, point in enumerate(question.get("key_points") or []):
-        yield f"key_points[{i}]", str(point)
+        yield f"{prefix}key_points[{i}]", point_text(point)
+    for i, flag in enumerate(question.get("red_flags") or []):
+        yield f"{prefix}red_flags[{i}]", str(flag)
     for j, follow_up in enumerate(question.get("follow_ups") or []):
-        for field in ("prompt", "answer"):
-            yield f"follow_ups[{j}].{field}", str(follow_up.get(field) or "")
-        for i, point in enumerate(follow_up.get("key_points") or []):
-            yield f"follow_ups[{j}].key_points[{i}]", str(point)
+        if isinstance(follow_up, dict):
+            yield from texts_of(follow_up, f"{prefix}follow_ups[{j}].")
+
+
+def all_follow_ups(item: dict, prefix: str = "") -> Iterable[tuple[str, dict]]:
+    """(where, follow-up) for every follow-up under `item`, depth-first."""
+    for j, follow_up in enumerate(item.get("follow_ups") or []):
+        if isinstance(follow_up, dict):
+            where = f"{prefix}follow_ups[{j}]"
+            yield where, follow_up
+            yield from all_follow_ups(follow_up, f"{where}.")
 
 
 def check_question(q: dict, seeds: set[tuple[str, ...]]) -> list[str]:
@@ -78,14 +110,18 @@ def check_question(q: dict, seeds: set[tuple[str, ...]]) -> list[str]:
         problems.append("answer: fewer than 60 words")
     if len(q.get("key_points") or []) < 3:
         problems.append("key_points: fewer than 3")
+    for where, item in [("", q), *((f"{w}.", f) for w, f in all_follow_ups(q))]:
+        points = item.get("key_points") or []
+        if points and not any(_weight(p) == "must" for p in points):
+            problems.append(f"{where}key_points: none is weighted must")
     follow_ups = q.get("follow_ups") or []
     if not follow_ups:
         problems.append("follow_ups: at least one")
-    for j, f in enumerate(follow_ups):
+    for where, f in all_follow_ups(q):
         if not f.get("prompt") or not f.get("answer"):
-            problems.append(f"follow_ups[{j}]: prompt and answer are required")
+            problems.append(f"{where}: prompt and answer are required")
         if len(f.get("key_points") or []) < 2:
-            problems.append(f"follow_ups[{j}].key_points: fewer than 2")
+            problems.append(f"{where}.key_points: fewer than 2")
     for source in q.get("sources") or []:
         name, _, line = str(source).partition(":")
         path = SEEDS_DIR / name
@@ -121,7 +157,7 @@ def main(argv: list[str]) -> int:
         print(problem)
     total = sum(len(yaml.safe_load(p.read_text())["questions"]) for p in paths)
     follow_ups = sum(
-        len(q.get("follow_ups") or [])
+        len(list(all_follow_ups(q)))
         for p in paths
         for q in yaml.safe_load(p.read_text())["questions"]
     )

@@ -18,15 +18,23 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from questions.models import FollowUp, Question, Topic
-from questions.models.bank import Kind, Level, Role, Status
+from questions.models.bank import (
+    MAX_FOLLOW_UP_DEPTH,
+    Kind,
+    Level,
+    Role,
+    Status,
+    Weight,
+)
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 TOPIC_FIELDS = {"slug", "name", "description", "position"}
 QUESTION_FIELDS = [
     "slug", "title", "prompt", "kind", "level", "roles", "tags", "seconds", "status",
-    "answer", "key_points", "follow_ups", "sources",
+    "answer", "key_points", "red_flags", "follow_ups", "sources",
 ]  # fmt: skip
-FOLLOW_UP_FIELDS = ["prompt", "answer", "key_points"]
+FOLLOW_UP_FIELDS = ["prompt", "answer", "key_points", "follow_ups"]
+KEY_POINT_FIELDS = {"text", "weight"}
 MAX_TEXT = 50_000
 # Bounds on any input, checked before Python objects are built: the largest shipped file is
 # ~125 KB and ~1,500 YAML nodes, so these leave room for topics many times larger than ours
@@ -145,6 +153,42 @@ class _Checker:
         if len(result) < minimum:
             self.error(item, key, f"needs at least {minimum} item(s)")
         return result
+
+    def key_points(self, data: dict, key: str, item: str) -> tuple[list[str], list[str]]:
+        """Key points as texts and their weights: a plain string is a must, or {text, weight}."""
+        value = data.get(key, [])
+        if value is None:
+            value = []
+        if not isinstance(value, list):
+            self.error(item, key, f"must be a list, not {type(value).__name__}")
+            return [], []
+        texts, weights = [], []
+        for i, entry in enumerate(value):
+            where = f"{key}[{i}]"
+            weight = Weight.MUST.value
+            if isinstance(entry, dict):
+                for extra in entry:
+                    if extra not in KEY_POINT_FIELDS:
+                        self.error(item, f"{where}.{extra}", "is not a known field")
+                weight = entry.get("weight", Weight.MUST.value)
+                if weight not in Weight.values:
+                    self.error(
+                        item, f"{where}.weight", f"{weight!r} is not one of: {', '.join(Weight)}"
+                    )
+                    weight = Weight.MUST.value
+                entry, where = entry.get("text"), f"{where}.text"
+            if (
+                not isinstance(entry, str | int | float)
+                or isinstance(entry, bool)
+                or not str(entry).strip()
+            ):
+                self.error(item, where, "must be non-empty text, or {text, weight}")
+                continue
+            if "\x00" in str(entry):
+                self.error(item, where, "contains a NUL character")
+            texts.append(str(entry))
+            weights.append(weight)
+        return texts, weights
 
     def choice(
         self, data: dict, key: str, item: str, choices: type, default: str | None = None
@@ -287,39 +331,59 @@ def _parse_question(raw: dict, item: str, check: _Checker) -> dict[str, Any]:
     q["seconds"] = seconds
     q["status"] = check.choice(raw, "status", item, Status, default=Status.PUBLISHED)
     q["answer"] = check.text(raw, "answer", item)
-    q["key_points"] = check.text_list(raw, "key_points", item)
+    q["key_points"], q["key_point_weights"] = check.key_points(raw, "key_points", item)
+    q["red_flags"] = check.text_list(raw, "red_flags", item)
+    q["follow_ups"] = _parse_follow_ups(raw, item, "", 1, check)
     q["sources"] = check.text_list(raw, "sources", item)
-    follow_ups = raw.get("follow_ups", []) or []
-    q["follow_ups"] = []
-    if not isinstance(follow_ups, list):
-        check.error(item, "follow_ups", "must be a list")
-        follow_ups = []
-    for j, raw_follow_up in enumerate(follow_ups):
-        where = f"follow_ups[{j}]"
-        if not isinstance(raw_follow_up, dict):
-            check.error(item, where, "must be a mapping with prompt, answer, key_points")
-            continue
-        sub = _Checker(check.name, check.errors)
-        for key in raw_follow_up:
-            if key not in FOLLOW_UP_FIELDS:
-                sub.error(item, f"{where}.{key}", "is not a known field")
-        q["follow_ups"].append(
-            {
-                "prompt": _prefixed(sub, raw_follow_up, "prompt", item, where),
-                "answer": _prefixed(sub, raw_follow_up, "answer", item, where),
-                "key_points": sub.text_list(raw_follow_up, "key_points", f"{item}: {where}"),
-            }
-        )
     return q
 
 
-def _prefixed(check: _Checker, data: dict, key: str, item: str, where: str) -> str:
-    before = len(check.errors)
-    value = check.text(data, key, item)
-    for i in range(before, len(check.errors)):
-        e = check.errors[i]
-        check.errors[i] = BankError(e.file, e.item, f"{where}.{e.field}", e.message)
-    return value
+def _parse_follow_ups(
+    raw: dict, item: str, prefix: str, depth: int, check: _Checker
+) -> list[dict[str, Any]]:
+    """The follow-ups under `raw` (a question or a follow-up), recursively; `prefix` names where
+    `raw` is ("follow_ups[0]."), so an error reads `follow_ups[0].follow_ups[1].answer`."""
+    follow_ups = raw.get("follow_ups", []) or []
+    if not isinstance(follow_ups, list):
+        check.error(item, f"{prefix}follow_ups", "must be a list")
+        return []
+    if follow_ups and depth > MAX_FOLLOW_UP_DEPTH:
+        check.error(
+            item, f"{prefix}follow_ups", f"chains deeper than {MAX_FOLLOW_UP_DEPTH} follow-ups"
+        )
+        return []
+    result = []
+    for j, raw_follow_up in enumerate(follow_ups):
+        where = f"{prefix}follow_ups[{j}]"
+        if not isinstance(raw_follow_up, dict):
+            check.error(item, where, "must be a mapping with prompt, answer, key_points")
+            continue
+        for key in raw_follow_up:
+            if key not in FOLLOW_UP_FIELDS:
+                check.error(item, f"{where}.{key}", "is not a known field")
+        sub = _Prefixed(check, f"{where}.")
+        key_points, weights = sub.key_points(raw_follow_up, "key_points", item)
+        result.append(
+            {
+                "prompt": sub.text(raw_follow_up, "prompt", item),
+                "answer": sub.text(raw_follow_up, "answer", item),
+                "key_points": key_points,
+                "key_point_weights": weights,
+                "follow_ups": _parse_follow_ups(raw_follow_up, item, f"{where}.", depth + 1, check),
+            }
+        )
+    return result
+
+
+class _Prefixed(_Checker):
+    """A checker whose errors name a field inside a follow-up: `follow_ups[0].answer`."""
+
+    def __init__(self, parent: _Checker, prefix: str) -> None:
+        super().__init__(parent.name, parent.errors)
+        self.prefix = prefix
+
+    def error(self, item: str, field_name: str, message: str) -> None:
+        super().error(item, f"{self.prefix}{field_name}", message)
 
 
 def read_bank(paths: Iterable[str | Path]) -> list[BankFile]:
@@ -390,11 +454,20 @@ def question_data(question: Question) -> dict[str, Any]:
         "status": question.status,
         "answer": question.answer,
         "key_points": list(question.key_points),
-        "follow_ups": [
-            {"prompt": f.prompt, "answer": f.answer, "key_points": list(f.key_points)}
-            for f in question.follow_ups.all()
-        ],
+        "key_point_weights": [weight for _, weight in question.weighted_key_points],
+        "red_flags": list(question.red_flags),
+        "follow_ups": [_follow_up_data(f) for f in question.follow_up_roots],
         "sources": list(question.sources),
+    }
+
+
+def _follow_up_data(follow_up: FollowUp) -> dict[str, Any]:
+    return {
+        "prompt": follow_up.prompt,
+        "answer": follow_up.answer,
+        "key_points": list(follow_up.key_points),
+        "key_point_weights": [weight for _, weight in follow_up.weighted_key_points],
+        "follow_ups": [_follow_up_data(f) for f in follow_up.children],  # type: ignore[attr-defined]
     }
 
 
@@ -469,9 +542,14 @@ def _upsert_question(
     report.updated.append(question.slug)
 
 
-def _write_follow_ups(question: Question, follow_ups: list[dict[str, Any]]) -> None:
+def _write_follow_ups(
+    question: Question, follow_ups: list[dict[str, Any]], parent: FollowUp | None = None
+) -> None:
     for position, data in enumerate(follow_ups):
-        FollowUp(question=question, position=position, **data).save()
+        fields = {k: v for k, v in data.items() if k != "follow_ups"}
+        follow_up = FollowUp(question=question, parent=parent, position=position, **fields)
+        follow_up.save()
+        _write_follow_ups(question, data["follow_ups"], follow_up)
 
 
 # Exporting -------------------------------------------------------------------------------------
@@ -489,12 +567,34 @@ def _str_representer(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
 _BankDumper.add_representer(str, _str_representer)
 
 
+def _yaml_key_points(data: dict[str, Any]) -> None:
+    """Key points as the files hold them: a must as a plain string, others as {text, weight}."""
+    weights = data.pop("key_point_weights")
+    data["key_points"] = [
+        text if weight == Weight.MUST else {"text": text, "weight": weight}
+        for text, weight in zip(data["key_points"], weights, strict=True)
+    ]
+
+
+def _yaml_follow_up(data: dict[str, Any]) -> dict[str, Any]:
+    _yaml_key_points(data)
+    children = data.pop("follow_ups")
+    if children:
+        data["follow_ups"] = [_yaml_follow_up(child) for child in children]
+    return data
+
+
 def file_data(topic: Topic, questions: Iterable[Question]) -> dict[str, Any]:
     out_questions = []
     for q in questions:
         data = question_data(q)
+        # Defaults stay out, so first-edition files export exactly as people wrote them.
         if data["status"] == Status.PUBLISHED:
-            del data["status"]  # the default; keeps the files as people write them
+            del data["status"]
+        if not data["red_flags"]:
+            del data["red_flags"]
+        _yaml_key_points(data)
+        data["follow_ups"] = [_yaml_follow_up(f) for f in data["follow_ups"]]
         out_questions.append(data)
     return {
         "topic": {

@@ -71,6 +71,10 @@ class GradeForm(forms.Form):
         """The ticked key points as indexes; anything else is ignored (the service range-checks)."""
         return [int(v) for v in self.data.getlist("ticked") if v.isdigit() and len(v) < 4]
 
+    def flagged(self) -> list[int]:
+        """The ticked red flags as indexes, read like `ticked`."""
+        return [int(v) for v in self.data.getlist("flagged") if v.isdigit() and len(v) < 4]
+
 
 # Interview kits ---------------------------------------------------------------------------------
 

@@ -34,7 +34,7 @@ from questions.models import (
     QuestionSet,
     ShareLink,
 )
-from questions.models.bank import Status
+from questions.models.bank import Status, follow_up_tree
 from questions.models.kits import MAX_MINUTES, MIN_MINUTES, TOKEN_MAX_LENGTH, TOKEN_MIN_LENGTH
 from questions.models.practice import (
     MAX_ANSWER_LENGTH,
@@ -155,6 +155,9 @@ def start_session(
     by_id = {q.pk: q for q in prefetched}
     for position, chosen in enumerate(questions, start=1):
         question = by_id[chosen.pk]
+        # Depth-first: a chained follow-up comes right after its parent (and its parent's own).
+        follow_ups = follow_up_tree(question.follow_ups.all()) if with_follow_ups else []
+        sub_of = {follow_up.pk: sub for sub, follow_up in enumerate(follow_ups, start=1)}
         own_seconds = allowed_seconds[position - 1] if allowed_seconds is not None else None
         allowed = _allowed_seconds(clock, minutes, question.seconds, follow_up=False)
         follow_up_allowed = _allowed_seconds(clock, minutes, allowed or question.seconds, True)
@@ -173,7 +176,6 @@ def start_session(
                 )
             )
             continue
-        follow_ups = list(question.follow_ups.all()) if with_follow_ups else []
         attempts.append(
             Attempt.from_bank(
                 question,
@@ -193,6 +195,8 @@ def start_session(
                 sub=sub,
                 follow_up_count=len(follow_ups),
                 allowed_seconds=follow_up_allowed,
+                depth=follow_up.depth + 1,
+                parent_sub=sub_of.get(follow_up.parent_id, 0),
             )
             for sub, follow_up in enumerate(follow_ups, start=1)
         )
@@ -603,12 +607,35 @@ def undo_grade(*, session: PracticeSession, attempt_id: int, now: datetime) -> b
     return True
 
 
+def _descendants(attempt: Attempt) -> list[int]:
+    """The chained follow-ups under a follow-up: the attempts right after it, deeper than it."""
+    following = attempt.session.attempts.filter(
+        position=attempt.position, sub__gt=attempt.sub
+    ).order_by("sub")
+    ids = []
+    for row in following.only("pk", "depth"):
+        if row.depth <= attempt.depth:
+            break
+        ids.append(row.pk)
+    return ids
+
+
 def skip_attempt(*, session: PracticeSession, attempt_id: int, now: datetime) -> bool:
-    """Skip a question or follow-up (what was typed is kept), then move on. Exactly once."""
+    """Skip a question or follow-up (what was typed is kept), then move on. Exactly once.
+
+    A follow-up skipped before it was answered takes its chained follow-ups with it: they are
+    asked only after their parent.
+    """
     with transaction.atomic():
         _lock(session)
         if not session.is_open:
             return False
+        attempt = Attempt.objects.filter(pk=attempt_id, session_id=session.pk).first()
+        if attempt and attempt.state == AttemptState.ACTIVE and attempt.depth > 0:
+            attempt.session = session
+            Attempt.objects.filter(pk__in=_descendants(attempt), state=AttemptState.PENDING).update(
+                state=AttemptState.SKIPPED
+            )
         changed = Attempt.objects.filter(
             pk=attempt_id,
             session_id=session.pk,

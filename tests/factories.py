@@ -74,7 +74,8 @@ def make_question(**kwargs) -> Question:
 def make_follow_up(**kwargs) -> FollowUp:
     if "question" not in kwargs:
         kwargs["question"] = make_question()
-    kwargs.setdefault("position", kwargs["question"].follow_ups.count())
+    siblings = kwargs["question"].follow_ups.filter(parent=kwargs.get("parent"))
+    kwargs.setdefault("position", siblings.count())
     kwargs.setdefault("prompt", "And what if the data were twice as large?")
     kwargs.setdefault("answer", "Then the answer changes like this.")
     kwargs.setdefault("key_points", ["Says how it changes"])

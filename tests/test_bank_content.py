@@ -5,16 +5,13 @@ from pathlib import Path
 
 import pytest
 
-from questions.bankcheck import SEEDS_DIR, check_files
+from questions import bankcheck
+from questions.bankcheck import SeedsMissing, check_files
 from questions.bankio import read_bank
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 BANK_DIR = BASE_DIR / "fixtures" / "bank"
 INDEX = BASE_DIR / "docs" / "bank-index.tsv"
-
-pytestmark = pytest.mark.skipif(
-    not SEEDS_DIR.exists(), reason="../shared/seeds is not beside the repo"
-)
 
 
 @pytest.fixture(scope="module")
@@ -75,3 +72,54 @@ def test_every_kind_and_level_is_represented(questions):
         "concept", "coding", "scenario", "system-design", "behavioral"
     }  # fmt: skip
     assert {q["level"] for q in questions} == {"beginner", "intermediate", "experienced"}
+
+
+def test_the_seed_guard_fails_when_the_seeds_are_missing(monkeypatch, tmp_path):
+    monkeypatch.setattr(bankcheck, "SEEDS_DIR", tmp_path / "no-seeds")
+    with pytest.raises(SeedsMissing, match="no-seeds"):
+        check_files(sorted(BANK_DIR.glob("*.yaml")))
+
+
+def test_the_seed_guard_fails_when_the_seed_folder_is_empty(monkeypatch, tmp_path):
+    monkeypatch.setattr(bankcheck, "SEEDS_DIR", tmp_path)
+    with pytest.raises(SeedsMissing):
+        bankcheck.seed_shingles()
+
+
+V2_QUESTION = {
+    "slug": "q",
+    "title": "A title",
+    "prompt": "Prompt",
+    "answer": "word " * 60,
+    "kind": "concept",
+    "level": "beginner",
+    "seconds": 60,
+    "roles": ["ml-engineer"],
+    "tags": ["t"],
+    "key_points": [{"text": "a", "weight": "should"}, {"text": "b", "weight": "bonus"}, "c"],
+    "red_flags": ["shared words one two three four five six seven eight"],
+    "follow_ups": [
+        {
+            "prompt": "p",
+            "answer": "a",
+            "key_points": ["x", "y"],
+            "follow_ups": [
+                {"prompt": "deeper", "answer": "", "key_points": [{"text": "z", "weight": "bonus"}]}
+            ],
+        }
+    ],
+}
+
+
+def test_the_content_check_reads_the_second_edition():
+    seeds = bankcheck.shingles(
+        bankcheck.prose_words("shared words one two three four five six seven eight")
+    )
+    problems = bankcheck.check_question(V2_QUESTION, seeds)
+    assert problems == [
+        "follow_ups[0].follow_ups[0].key_points: none is weighted must",
+        "follow_ups[0].follow_ups[0]: prompt and answer are required",
+        "follow_ups[0].follow_ups[0].key_points: fewer than 2",
+        "red_flags[0]: 3 phrase(s) copied from the seeds, e.g. "
+        "'one two three four five six seven eight'",
+    ]

@@ -202,7 +202,21 @@ def test_export_after_import_reproduces_the_bank_files(tmp_path):
             q.setdefault("roles", [])
             q.setdefault("tags", [])
             q.setdefault("sources", [])
+            _as_exported(q)
         assert exported["questions"] == source["questions"]
+
+
+def _as_exported(item: dict) -> None:
+    """The spellings export normalises: a must point as a plain string, no empty lists."""
+    item["key_points"] = [
+        p["text"] if isinstance(p, dict) and p.get("weight", "must") == "must" else p
+        for p in item.get("key_points") or []
+    ]
+    for key in ("red_flags", "follow_ups"):
+        if key in item and not item[key] and not (key == "follow_ups" and "slug" in item):
+            del item[key]
+    for follow_up in item.get("follow_ups") or []:
+        _as_exported(follow_up)
 
 
 def test_exported_files_import_unchanged(tmp_path):
@@ -295,3 +309,171 @@ def test_deep_or_huge_documents_are_refused_in_bounded_time(tmp_path, text, mess
     with pytest.raises(BankInvalid, match=message):
         read_bank([path])
     assert time.process_time() - started < 5
+
+
+# The second edition: weighted key points, red flags, chained follow-ups ----------------------
+
+V2 = """\
+topic:
+  slug: probability-statistics
+  name: Probability and statistics
+  position: 14
+  description: Chance and evidence.
+questions:
+- slug: bayes-rare-disease-test
+  title: A test for a rare disease
+  prompt: A test is 99% sensitive and 95% specific; 1 in 1000 has the disease. P(sick | positive)?
+  kind: concept
+  level: intermediate
+  roles:
+  - data-scientist
+  tags:
+  - bayes
+  seconds: 240
+  answer: |
+    Bayes: $P = 0.99 \\cdot 0.001 / (0.99 \\cdot 0.001 + 0.05 \\cdot 0.999) \\approx 0.019$.
+  key_points:
+  - Applies Bayes' rule with the base rate
+  - text: Works the numbers to about 2%
+    weight: should
+  - text: Suggests a second, independent test
+    weight: bonus
+  red_flags:
+  - Answers 99% because the test is 99% sensitive
+  follow_ups:
+  - prompt: What if a second independent test is also positive?
+    answer: Update again, with the posterior as the new prior.
+    key_points:
+    - Uses the posterior as the prior
+    - text: Gets about 28%
+      weight: should
+    follow_ups:
+    - prompt: Why might the tests not be independent?
+      answer: Both may react to the same confounder.
+      key_points:
+      - Names a shared cause
+      - text: Says the product rule then overstates the evidence
+        weight: bonus
+      follow_ups:
+      - prompt: How would you check?
+        answer: Compare results on people known to be healthy.
+        key_points:
+        - Uses a healthy control group
+        - Looks at the correlation of false positives
+  - prompt: How does the answer change at a 1% base rate?
+    answer: It rises to about 17%.
+    key_points:
+    - Recomputes with 0.01
+    - Says the base rate dominates
+  sources: []
+"""
+
+
+def test_weights_and_red_flags_are_imported(tmp_path):
+    apply_bank(read_bank([write(tmp_path, "stats.yaml", V2)]))
+    question = Question.objects.get(slug="bayes-rare-disease-test")
+    assert question.key_points[1] == "Works the numbers to about 2%"
+    assert question.key_point_weights == ["must", "should", "bonus"]
+    assert question.red_flags == ["Answers 99% because the test is 99% sensitive"]
+
+
+def test_chained_follow_ups_are_imported_under_their_parents(tmp_path):
+    apply_bank(read_bank([write(tmp_path, "stats.yaml", V2)]))
+    question = Question.objects.prefetch_related("follow_ups").get()
+    tree = [(f.depth, f.prompt[:20]) for f in question.follow_up_tree]
+    assert tree == [
+        (0, "What if a second ind"),
+        (1, "Why might the tests "),
+        (2, "How would you check?"),
+        (0, "How does the answer "),
+    ]
+    second = FollowUp.objects.get(prompt__startswith="Why might")
+    assert second.parent.prompt.startswith("What if")
+    assert second.key_point_weights == ["must", "bonus"]
+
+
+def test_the_second_edition_round_trips_unchanged(tmp_path):
+    apply_bank(read_bank([write(tmp_path, "stats.yaml", V2)]))
+    out = tmp_path / "export"
+    call_command("export_bank", str(out))
+    assert (out / "probability-statistics.yaml").read_text() == V2
+    report = apply_bank(read_bank([out]))
+    assert not report.changed
+
+
+def test_a_weight_change_updates_the_question_and_bumps_its_version(tmp_path):
+    apply_bank(read_bank([write(tmp_path, "stats.yaml", V2)]))
+    changed = V2.replace("about 2%\n    weight: should", "about 2%\n    weight: bonus")
+    report = apply_bank(read_bank([write(tmp_path, "stats.yaml", changed)]))
+    assert report.updated == ["bayes-rare-disease-test"]
+    question = Question.objects.get()
+    assert question.key_point_weights == ["must", "bonus", "bonus"]
+    assert question.version == 2
+
+
+def test_a_changed_chained_follow_up_updates_the_question(tmp_path):
+    apply_bank(read_bank([write(tmp_path, "stats.yaml", V2)]))
+    changed = V2.replace("How would you check?", "How would you test that?")
+    report = apply_bank(read_bank([write(tmp_path, "stats.yaml", changed)]))
+    assert report.updated == ["bayes-rare-disease-test"]
+    assert FollowUp.objects.filter(prompt="How would you test that?", parent__isnull=False).exists()
+    assert FollowUp.objects.count() == 4
+
+
+def test_a_key_point_with_only_text_is_a_must(tmp_path):
+    text = V2.replace("- Applies Bayes' rule with the base rate", "- text: Applies Bayes' rule")
+    apply_bank(read_bank([write(tmp_path, "stats.yaml", text)]))
+    assert Question.objects.get().weighted_key_points[0] == ("Applies Bayes' rule", "must")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            "about 2%\n    weight: should",
+            "about 2%\n    weight: essential",
+            "question 'bayes-rare-disease-test': key_points[1].weight: 'essential' is not one of",
+        ),
+        (
+            "      weight: bonus\n      follow_ups:",
+            "      weight: maybe\n      follow_ups:",
+            "follow_ups[0].follow_ups[0].key_points[1].weight: 'maybe' is not one of",
+        ),
+        (
+            "about 2%\n    weight: should",
+            "about 2%\n    points: 3",
+            "key_points[1].points: is not a known field",
+        ),
+        ("  - text: Works the numbers", "  - weight: should\n    x: Works", "key_points[1].text"),
+        (
+            "  red_flags:\n  - Answers 99%",
+            "  red_flags:\n  - {a: b}\n  - Answers 99%",
+            "red_flags[0]: must be non-empty text",
+        ),
+        ("  red_flags:\n  -", "  red_flags: oops\n  x_flags:\n  -", "red_flags: must be a list"),
+        (
+            "        - Looks at the correlation of false positives\n",
+            "        - Looks at the correlation of false positives\n"
+            "        follow_ups:\n        - prompt: Deeper\n          answer: Too deep\n",
+            "follow_ups[0].follow_ups[0].follow_ups[0].follow_ups: chains deeper than 3",
+        ),
+        (
+            "      - prompt: How would you check?\n",
+            "      - prompt: How would you check?\n        hint: none\n",
+            "follow_ups[0].follow_ups[0].follow_ups[0].hint: is not a known field",
+        ),
+        (
+            "    - prompt: Why might the tests not be independent?\n",
+            "    - prompt: ''\n",
+            "follow_ups[0].follow_ups[0].prompt: is missing or empty",
+        ),
+    ],
+)
+def test_second_edition_errors_name_file_item_and_field(tmp_path, old, new, expected):
+    assert old in V2
+    path = write(tmp_path, "stats.yaml", V2.replace(old, new))
+    with pytest.raises(BankInvalid) as caught:
+        read_bank([path])
+    messages = [str(e) for e in caught.value.errors]
+    assert any(m.startswith(f"{path}: ") and expected in m for m in messages), messages
+    assert not Question.objects.exists()

@@ -555,3 +555,39 @@ def test_a_typist_saving_every_second_never_reaches_the_autosave_limit(owner):
     for second in range(100):
         result = service_save(session, attempt, f"{second} words", second, "tab-a", seconds=second)
         assert result.outcome == "saved"
+
+
+def test_skipping_an_unanswered_follow_up_skips_the_follow_ups_chained_under_it(owner):
+    from questions.models import FollowUp
+
+    question = bank_question(follow_ups=0)
+    parent = FollowUp.objects.create(
+        question=question, position=0, prompt="Why?", answer="Because.", key_points=["a", "b"]
+    )
+    FollowUp.objects.create(
+        question=question,
+        parent=parent,
+        position=0,
+        prompt="And deeper?",
+        answer="Yes.",
+        key_points=["a", "b"],
+    )
+    FollowUp.objects.create(
+        question=question, position=1, prompt="Other?", answer="No.", key_points=["a", "b"]
+    )
+    session = start(owner, questions=[question, bank_question(follow_ups=0)])
+    main = current(session)
+    services.submit_attempt(session=session, attempt_id=main.pk, now=T0)
+    services.grade_attempt(session=session, attempt_id=main.pk, grade=3, ticked=[], now=T0)
+    first_follow_up = current(session)
+    assert (first_follow_up.sub, first_follow_up.depth) == (1, 1)
+    services.skip_attempt(session=session, attempt_id=first_follow_up.pk, now=T0)
+    states = list(
+        session.attempts.filter(position=1).order_by("sub").values_list("sub", "depth", "state")
+    )
+    assert states == [
+        (0, 0, AttemptState.GRADED),
+        (1, 1, AttemptState.SKIPPED),
+        (2, 2, AttemptState.SKIPPED),  # chained under the skipped one: never asked
+        (3, 1, AttemptState.ACTIVE),
+    ]

@@ -476,3 +476,31 @@ def test_a_nul_byte_in_a_form_is_a_field_error_never_a_500(client, url, data):
         client.force_login(make_staff())
     response = client.post(url, data)
     assert response.status_code in (200, 302, 422), response.status_code
+
+
+def test_the_session_page_s_markdown_and_typed_text_containers_have_hx_disable(client):
+    from django.utils import timezone
+
+    from questions import services
+
+    candidate = make_user()
+    question = make_question(prompt="A **prompt**", answer="An *answer*")
+    session = services.start_session(
+        user=candidate,
+        questions=[question],
+        clock="suggested",
+        minutes=None,
+        now=timezone.now(),
+        title="T",
+    )
+    client.force_login(candidate)
+    answering = client.get(f"/practice/{session.pk}/").content.decode()
+    attempt = session.attempts.get(sub=0)
+    services.submit_attempt(
+        session=session, attempt_id=attempt.pk, now=timezone.now(), text="typed <b>", base=0
+    )
+    revealing = client.get(f"/practice/{session.pk}/").content.decode()
+    for name, html in (("answer stage", answering), ("reveal stage", revealing)):
+        count, missing = _containers_without_hx_disable(html)
+        assert count, f"{name}: no text containers found"
+        assert not missing, f"{name}: {missing}"

@@ -1,6 +1,8 @@
 """The question bank: topics, questions and their follow-ups."""
 
 import re
+from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.postgres.fields import ArrayField
@@ -56,6 +58,66 @@ class Status(models.TextChoices):
     DRAFT = "draft", "Draft"
     PUBLISHED = "published", "Published"
     RETIRED = "retired", "Retired"
+
+
+class Weight(models.TextChoices):
+    """How much a key point counts in the suggested grade (questions.rubric)."""
+
+    MUST = "must", "Must"
+    SHOULD = "should", "Should"
+    BONUS = "bonus", "Bonus"
+
+
+# A follow-up chain never goes deeper than this (a follow-up's follow-up's follow-up).
+MAX_FOLLOW_UP_DEPTH = 3
+
+
+def full_weights(key_points: list[str], weights: list[str]) -> list[str]:
+    """One weight per key point: a missing one is `must` (first-edition rows have none)."""
+    return [*weights[: len(key_points)], *[Weight.MUST] * (len(key_points) - len(weights))]
+
+
+class WeightedKeyPoints(models.Model):
+    """Key points as texts plus a parallel array of weights, kept the same length on save.
+
+    Two arrays rather than a JSON list: every reader of `key_points` (attempt snapshots, ticked
+    indexes, search, results, versioning) keeps working, and the database can check the weights.
+    """
+
+    key_points = ArrayField(
+        models.TextField(), default=list, blank=True, help_text="The rubric, in order."
+    )
+    key_point_weights = ArrayField(
+        models.CharField(max_length=10, choices=Weight.choices),
+        default=list,
+        blank=True,
+        help_text="One per key point; a missing one counts as must.",
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def weighted_key_points(self) -> list[tuple[str, str]]:
+        """(text, weight) pairs in order."""
+        weights = full_weights(self.key_points, self.key_point_weights)
+        return list(zip(self.key_points, weights, strict=True))
+
+    def normalise_weights(self) -> None:
+        self.key_point_weights = full_weights(self.key_points, self.key_point_weights)
+
+    @classmethod
+    def weight_constraints(cls, prefix: str) -> list[models.BaseConstraint]:
+        return [
+            models.CheckConstraint(
+                condition=Q(key_point_weights__contained_by=Weight.values),
+                name=f"{prefix}_weights_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(key_point_weights__len__lte=F("key_points__len")),
+                name=f"{prefix}_weights_not_longer",
+            ),
+        ]
 
 
 class QuestionQuerySet(models.QuerySet["Question"]):
@@ -180,10 +242,10 @@ class TagsText(Func):
 
 
 # Fields whose change makes a published question a new version.
-CONTENT_FIELDS = ("title", "prompt", "answer", "key_points")
+CONTENT_FIELDS = ("title", "prompt", "answer", "key_points", "key_point_weights", "red_flags")
 
 
-class Question(models.Model):
+class Question(WeightedKeyPoints):
     Kind = Kind
     Level = Level
     Role = Role
@@ -204,8 +266,11 @@ class Question(models.Model):
     tags = ArrayField(models.CharField(max_length=50), default=list, blank=True)
     answer = models.TextField(help_text="Markdown: the model answer.")
     answer_html = models.TextField(editable=False, default="")
-    key_points = ArrayField(
-        models.TextField(), default=list, blank=True, help_text="The rubric, in order."
+    red_flags = ArrayField(
+        models.TextField(),
+        default=list,
+        blank=True,
+        help_text="Statements that show a misunderstanding; a ticked one caps the suggested grade.",
     )
     seconds = models.PositiveIntegerField(default=180, help_text="Suggested answer time.")
     status = models.CharField(
@@ -241,6 +306,7 @@ class Question(models.Model):
                 condition=Q(seconds__gte=10) & Q(seconds__lte=7200), name="question_seconds_range"
             ),
             models.CheckConstraint(condition=Q(version__gte=1), name="question_version_positive"),
+            *WeightedKeyPoints.weight_constraints("question"),
         ]
 
     def __str__(self) -> str:
@@ -253,6 +319,7 @@ class Question(models.Model):
         """Render the Markdown, and bump the version when a published question's content changes."""
         self.prompt_html = markdown.render(self.prompt)
         self.answer_html = markdown.render(self.answer)
+        self.normalise_weights()
         if self.pk is not None and self.status == Status.PUBLISHED:
             before = Question.objects.filter(pk=self.pk).values(*CONTENT_FIELDS, "status").first()
             if (
@@ -273,22 +340,45 @@ class Question(models.Model):
     def role_labels(self) -> list[str]:
         return [Role(r).label for r in self.roles if r in Role.values]
 
+    @property
+    def follow_up_tree(self) -> list["FollowUp"]:
+        """The follow-ups (prefetch them) depth-first, each with `depth` and `children` set."""
+        return follow_up_tree(self.follow_ups.all())
 
-class FollowUp(models.Model):
+    @property
+    def follow_up_roots(self) -> list["FollowUp"]:
+        """The first-level follow-ups; each one's `children` holds its own, recursively."""
+        return [f for f in self.follow_up_tree if f.parent_id is None]
+
+
+class FollowUp(WeightedKeyPoints):
+    """A follow-up of a question, or of another follow-up (a chain, asked after its parent)."""
+
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="follow_ups")
-    position = models.PositiveIntegerField(default=0)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="children_set",
+        help_text="Empty for a follow-up of the question itself; else asked after this one.",
+    )
+    position = models.PositiveIntegerField(default=0, help_text="Order among its siblings.")
     prompt = models.TextField(help_text="Markdown.")
     prompt_html = models.TextField(editable=False, default="")
     answer = models.TextField(help_text="Markdown: a short model answer.")
     answer_html = models.TextField(editable=False, default="")
-    key_points = ArrayField(models.TextField(), default=list, blank=True)
 
     class Meta:
         ordering = ["question", "position"]
         constraints = [
             models.UniqueConstraint(
-                fields=["question", "position"], name="followup_unique_position"
+                fields=["question", "parent", "position"],
+                name="followup_unique_position",
+                nulls_distinct=False,
             ),
+            models.CheckConstraint(condition=~Q(parent=F("pk")), name="followup_not_own_parent"),
+            *WeightedKeyPoints.weight_constraints("followup"),
         ]
 
     def __str__(self) -> str:
@@ -297,4 +387,33 @@ class FollowUp(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.prompt_html = markdown.render(self.prompt)
         self.answer_html = markdown.render(self.answer)
+        self.normalise_weights()
         super().save(*args, **kwargs)
+
+
+def follow_up_tree(follow_ups: Iterable[FollowUp]) -> list[FollowUp]:
+    """One question's follow-ups in the order they are asked: depth-first, parents before their
+    children, siblings by position. Each gets `depth` (0 for the question's own) and `children`.
+    A follow-up whose parent is not among them (or a cycle) is left out."""
+    by_parent: dict[int | None, list[FollowUp]] = defaultdict(list)
+    for follow_up in follow_ups:
+        by_parent[follow_up.parent_id].append(follow_up)
+    for siblings in by_parent.values():
+        siblings.sort(key=lambda f: (f.position, f.pk or 0))
+    result: list[FollowUp] = []
+    seen: set[int | None] = set()
+
+    def walk(parent_id: int | None, depth: int) -> list[FollowUp]:
+        level = []
+        for follow_up in by_parent.get(parent_id, []):
+            if follow_up.pk in seen:
+                continue
+            seen.add(follow_up.pk)
+            follow_up.depth = depth  # type: ignore[attr-defined]
+            result.append(follow_up)
+            follow_up.children = walk(follow_up.pk, depth + 1)  # type: ignore[attr-defined]
+            level.append(follow_up)
+        return level
+
+    walk(None, 0)
+    return result

@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from questions.models.bank import FollowUp, Question
+from questions.models.bank import FollowUp, Question, full_weights
 
 MAX_ANSWER_LENGTH = 20_000
 
@@ -231,6 +231,18 @@ class Attempt(models.Model):
     prompt_html = models.TextField()
     answer_html = models.TextField()
     key_points = ArrayField(models.TextField(), default=list, blank=True)
+    key_point_weights = ArrayField(
+        models.CharField(max_length=10), default=list, blank=True, help_text="One per key point."
+    )
+    red_flags = ArrayField(models.TextField(), default=list, blank=True)
+    depth = models.PositiveSmallIntegerField(
+        default=0, help_text="0 for the question, 1 for its follow-ups, 2 for theirs, ..."
+    )
+    parent_sub = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="The `sub` of the attempt this one follows up (0: the question); empty for it.",
+    )
     # The clock.
     allowed_seconds = models.PositiveIntegerField(
         null=True, blank=True, help_text="Empty when untimed or timed by the session."
@@ -259,6 +271,18 @@ class Attempt(models.Model):
     peeked = models.BooleanField(default=False)
     time_spent = models.DurationField(null=True, blank=True)
     ticked = ArrayField(models.PositiveSmallIntegerField(), default=list, blank=True)
+    flagged = ArrayField(
+        models.PositiveSmallIntegerField(),
+        default=list,
+        blank=True,
+        help_text="Indexes of the red flags the candidate ticked.",
+    )
+    suggested_grade = models.PositiveSmallIntegerField(
+        choices=Grade.choices,
+        null=True,
+        blank=True,
+        help_text="What the rubric suggested for the ticks when it was graded.",
+    )
     grade = models.PositiveSmallIntegerField(choices=Grade.choices, null=True, blank=True)
     graded_at = models.DateTimeField(null=True, blank=True)
 
@@ -299,8 +323,15 @@ class Attempt(models.Model):
             prompt_html=source.prompt_html,
             answer_html=source.answer_html,
             key_points=list(source.key_points),
+            key_point_weights=[weight for _, weight in source.weighted_key_points],
+            red_flags=[] if follow_up else list(question.red_flags),
             **fields,
         )
+
+    @property
+    def weighted_key_points(self) -> list[tuple[str, str]]:
+        weights = full_weights(self.key_points, self.key_point_weights)
+        return list(zip(self.key_points, weights, strict=True))
 
     @property
     def is_follow_up(self) -> bool:

@@ -159,7 +159,7 @@ def question_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     question = _get_question_for_user(request, slug)
     context = {
         "question": question,
-        "follow_ups": list(question.follow_ups.all()),
+        "follow_ups": question.follow_up_roots,
         "suggested_time": minutes(question.seconds),
         "unpublished": question.status != Status.PUBLISHED,
         "admin_url": (

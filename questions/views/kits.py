@@ -460,14 +460,41 @@ def kit_export_data(kit: QuestionSet) -> dict[str, Any]:
                 "prompt": item.question.prompt,
                 "answer": item.question.answer,
                 "key_points": list(item.question.key_points),
-                "follow_ups": [
-                    {"prompt": f.prompt, "answer": f.answer, "key_points": list(f.key_points)}
-                    for f in item.question.follow_ups.all()
-                ],
+                "key_point_weights": [w for _, w in item.question.weighted_key_points],
+                "red_flags": list(item.question.red_flags),
+                "follow_ups": [_follow_up_export(f) for f in item.question.follow_up_roots],
             }
             for item in _guide_items(kit)
         ],
     }
+
+
+def _follow_up_export(follow_up: FollowUp) -> dict[str, Any]:
+    """A follow-up with its chained follow-ups nested under it."""
+    return {
+        "prompt": follow_up.prompt,
+        "answer": follow_up.answer,
+        "key_points": list(follow_up.key_points),
+        "key_point_weights": [w for _, w in follow_up.weighted_key_points],
+        "follow_ups": [_follow_up_export(f) for f in follow_up.children],  # type: ignore[attr-defined]
+    }
+
+
+def _markdown_points(points: list[str], weights: list[str], indent: str) -> list[str]:
+    return [f"{indent}- [ ] {p} _({w})_" for p, w in zip(points, weights, strict=True)]
+
+
+def _markdown_follow_ups(follow_ups: list[dict[str, Any]], indent: str) -> list[str]:
+    """Numbered follow-ups; chained ones nested (indented) under their parent."""
+    lines = []
+    for n, f in enumerate(follow_ups, start=1):
+        lines += [f"{indent}{n}. {f['prompt']}", "", f"{indent}   Answer: {f['answer']}", ""]
+        lines += _markdown_points(f["key_points"], f["key_point_weights"], indent + "   ")
+        lines += [""] if f["key_points"] else []
+        if f["follow_ups"]:
+            lines += [f"{indent}   Going deeper:", ""]
+            lines += _markdown_follow_ups(f["follow_ups"], indent + "   ")
+    return lines
 
 
 def kit_markdown(data: dict[str, Any]) -> str:
@@ -485,13 +512,12 @@ def kit_markdown(data: dict[str, Any]) -> str:
             facts += f" **({q['status']}: candidates do not get it)**"
         lines += [facts, "", q["prompt"], "", "### Model answer", "", q["answer"], ""]
         if q["key_points"]:
-            lines += ["### Key points", ""] + [f"- [ ] {p}" for p in q["key_points"]] + [""]
+            lines += ["### Key points", ""]
+            lines += _markdown_points(q["key_points"], q["key_point_weights"], "") + [""]
+        if q["red_flags"]:
+            lines += ["### Red flags", ""] + [f"- [ ] {flag}" for flag in q["red_flags"]] + [""]
         if q["follow_ups"]:
-            lines += ["### Follow-ups", ""]
-            for n, f in enumerate(q["follow_ups"], start=1):
-                lines += [f"{n}. {f['prompt']}", "", f"   Answer: {f['answer']}", ""]
-                lines += [f"   - [ ] {p}" for p in f["key_points"]]
-                lines += [""] if f["key_points"] else []
+            lines += ["### Follow-ups", ""] + _markdown_follow_ups(q["follow_ups"], "")
         if q["notes"]:
             lines += ["### Interviewer notes", "", q["notes"], ""]
     return "\n".join(lines).rstrip() + "\n"
@@ -692,6 +718,7 @@ def _question_rows(kit: QuestionSet) -> list[dict[str, Any]]:
 RESULT_ATTEMPT_FIELDS = (
     "session_id", "position", "sub", "title", "state", "answer", "late_answer", "late_saved_at",
     "key_points", "ticked", "grade", "time_spent", "allowed_seconds", "peeked", "timed_out",
+    "red_flags", "flagged", "suggested_grade", "depth", "parent_sub",
 )  # fmt: skip
 
 

@@ -25,7 +25,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from interviewprep.http import AuthenticatedHttpRequest, HtmxHttpRequest
 from interviewprep.throttling import too_many_requests
-from questions import services
+from questions import rubric, services
 from questions.forms import GradeForm, StartSessionForm
 from questions.models import Attempt, PracticeSession, Question
 from questions.models.practice import MAX_ANSWER_LENGTH, AttemptState, Clock, Grade
@@ -421,11 +421,12 @@ def attempt_grade(
     form = GradeForm(request.POST)
     if not form.is_valid():
         return _refuse(request, session, "Choose a grade: Again, Hard, Good or Easy.")
-    services.grade_attempt(
+    rubric.grade_with_rubric(
         session=session,
         attempt_id=attempt.pk,
         grade=form.cleaned_data["grade"],
         ticked=form.ticked(),
+        flagged=form.flagged(),
         now=timezone.now(),
     )
     return _after_post(request, session)

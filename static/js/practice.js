@@ -526,32 +526,10 @@
   }, true);
 
   // Grading -------------------------------------------------------------------------------------
-  var GRADE_NAMES = { 1: "Again", 2: "Hard", 3: "Good", 4: "Easy" };
-
-  function suggest(form) {
-    var boxes = form.querySelectorAll("[data-key-point]");
-    var out = form.querySelector("[data-suggestion]");
-    if (!boxes.length || !out) return;
-    var ticked = Array.prototype.filter.call(boxes, function (b) {
-      return b.checked;
-    }).length;
-    var share = ticked / boxes.length;
-    var grade = share >= 1 ? 4 : share >= 0.75 ? 3 : share >= 0.4 ? 2 : 1;
-    out.textContent =
-      "You ticked " + ticked + " of " + boxes.length + " key points: that suggests " + GRADE_NAMES[grade] + ". You decide.";
-    form.querySelectorAll("[data-grade]").forEach(function (b) {
-      b.classList.toggle("grade-suggested", Number(b.dataset.grade) === grade);
-    });
-  }
-
   function startGrading(form) {
     if (form.dataset.ready) return;
     form.dataset.ready = "1";
-    form._shownAt = performance.now();
-    form.addEventListener("change", function () {
-      suggest(form);
-    });
-    suggest(form);
+    form._shownAt = performance.now(); // the suggested grade is rubric.js's
   }
 
   // Keys 1-4 grade only when the grade buttons are on screen and have been for a moment, with no

@@ -103,7 +103,7 @@ def test_grading_with_the_keyboard_and_finishing(page: Page, live_server, user, 
     expect(page.get_by_role("heading", name=re.compile("the model answer"))).to_be_visible()
     assert_accessible(page)
     page.get_by_label("First point").check()
-    expect(page.locator("[data-suggestion]")).to_contain_text("suggests")
+    expect(page.locator("[data-rubric-suggestion]")).to_contain_text("suggests")
     page.locator("body").click(position={"x": 5, "y": 5})
     page.keyboard.press("3")
     # The follow-up comes next, with its own clock.
