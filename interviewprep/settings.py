@@ -246,5 +246,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # "Watching for file changes": make run ends with the URL, not with this.
+        "django.utils.autoreload": {"level": "WARNING"},
+    },
 }
