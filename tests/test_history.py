@@ -158,7 +158,7 @@ def test_abandoned_and_late_answers_count_and_are_marked(client_for, user):
         now=NOW - timedelta(days=2),
     )
     body = get(client_for, "/history/").content.decode()
-    assert "Closed by the clock (abandoned)" in body
+    assert "Closed when its time ran out" in body
     assert "timed out" in body
 
 
