@@ -144,10 +144,10 @@ def test_start_page_creates_a_session_from_filters(owner_client, owner):
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"count": 0, "clock": "suggested"}, "Ensure this value is greater than or equal to 1."),
-        ({"count": 21, "clock": "suggested"}, "Ensure this value is less than or equal to 20."),
-        ({"count": 5, "clock": "per-question"}, "Say how many minutes this clock allows."),
-        ({"count": 5, "clock": "sundial"}, "Select a valid choice."),
+        ({"count": 0, "clock": "suggested"}, "How many questions must be from 1 to 20."),
+        ({"count": 21, "clock": "suggested"}, "How many questions must be from 1 to 20."),
+        ({"count": 5, "clock": "per-question"}, "Minutes must be from 1 to 120 for this clock."),
+        ({"count": 5, "clock": "sundial"}, "Choose a clock."),
         ({"count": 5, "clock": "suggested", "kinds": ["coding"]}, "No published questions match"),
     ],
 )

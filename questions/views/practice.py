@@ -21,8 +21,10 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from interviewprep.http import AuthenticatedHttpRequest, HtmxHttpRequest
 from questions import services
+from questions.abandon import abandon_session
+from questions.estimates import Estimate, estimate
 from questions.forms import GradeForm, StartSessionForm
-from questions.models import Attempt, PracticeSession, Question
+from questions.models import Attempt, PracticeSession, Question, Topic
 from questions.models.practice import MAX_ANSWER_LENGTH, AttemptState, Clock, Grade, grace
 
 GRADE_HELP = (
@@ -96,7 +98,7 @@ def session_start(request: AuthenticatedHttpRequest) -> HttpResponse:
                 clock=data["clock"],
                 minutes=data["minutes"],
                 now=timezone.now(),
-                title=f"Mock interview: {count} question{'s' if count != 1 else ''}",
+                title=_title_from_topics(questions, all_topics=not data["topics"]),
                 filters={k: data[k] for k in ("topics", "levels", "kinds", "roles", "count")},
                 with_follow_ups=data["follow_ups"],
             )
@@ -108,7 +110,7 @@ def session_start(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "questions/session_start.html",
-        {"form": form, "open_sessions": open_sessions},
+        {"form": form, "open_sessions": open_sessions, "estimate": _estimate_for(form)},
         status=400 if form.errors else 200,
     )
 
@@ -376,3 +378,74 @@ def session_summary(request: AuthenticatedHttpRequest, session_id: int) -> HttpR
         "questions/session_summary.html",
         {"session": session, "attempts": attempts, "topic_rows": topic_rows, "now": now},
     )
+
+
+# Titles and estimates for the start page ------------------------------------------------------
+
+
+def _title_from_topics(questions: list[Question], *, all_topics: bool) -> str:
+    """A session's name from the topics of its questions: "Deep learning and MLOps", not a count."""
+    names = list(
+        Topic.objects.filter(pk__in={q.topic_id for q in questions})
+        .order_by("position", "name")
+        .values_list("name", flat=True)
+    )
+    if len(names) == 1:
+        title = names[0]
+    elif len(names) == 2:
+        title = f"{names[0]} and {names[1]}"
+    elif all_topics:
+        title = f"Mixed topics: {names[0]}, {names[1]} and {len(names) - 2} more"
+    else:
+        title = f"{names[0]}, {names[1]} and {len(names) - 2} more topics"
+    return title[:200]
+
+
+def _estimate_for(form: StartSessionForm) -> Estimate:
+    """The estimate for the form's valid values; a field with a problem counts as its default."""
+    form.is_valid()
+    data = form.cleaned_data if hasattr(form, "cleaned_data") else {}
+    clock = data.get("clock") or form.fields["clock"].initial
+    return estimate(
+        topics=data.get("topics") or [],
+        levels=data.get("levels") or [],
+        kinds=data.get("kinds") or [],
+        roles=data.get("roles") or [],
+        count=data.get("count") or form.fields["count"].initial,
+        clock=clock,
+        minutes=data.get("minutes"),
+        with_follow_ups=bool(data.get("follow_ups")) if form.is_bound else True,
+    )
+
+
+@login_required
+@require_GET
+@vary_on_headers("HX-Request")
+def session_estimate(request: HtmxHttpRequest) -> HttpResponse:
+    """How many questions the start form's filters match and how long it would take (htmx)."""
+    if not request.htmx:
+        return redirect("questions:session_start")
+    form = StartSessionForm(request.GET)
+    return render(
+        request, "questions/session_start.html#estimate", {"estimate": _estimate_for(form)}
+    )
+
+
+# Abandoning -----------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_abandon(request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
+    """Ask, then abandon an in-progress session: it stays in history, its grades leave review."""
+    session = _get_session_for_user(request, session_id)
+    if not session.is_open:
+        messages.info(request, "This session is already closed.")
+        return redirect("questions:session_summary", session_id=session.pk)
+    if request.method == "POST":
+        if abandon_session(session=session, now=timezone.now()):
+            messages.success(request, f"“{session.title}” was abandoned.")
+        url = reverse("questions:session_start")
+        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    graded = session.attempts.filter(grade__isnull=False).count()
+    return render(request, "questions/session_abandon.html", {"session": session, "graded": graded})

@@ -34,6 +34,26 @@
     showError("The server could not be reached. Check your connection and try again.");
   });
 
+  // A form that came back with errors: focus its summary, so the problems are read out first.
+  document.addEventListener("DOMContentLoaded", function () {
+    var summary = document.querySelector("[data-error-summary]");
+    if (summary) summary.focus();
+  });
+
+  // A summary link to a group of radios or checkboxes focuses the group's first input.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("[data-error-summary] a[href^='#']");
+    if (!link) return;
+    var target = document.getElementById(link.getAttribute("href").slice(1));
+    if (!target || target.matches("input, select, textarea")) return;
+    var first = target.querySelector("input, select, textarea");
+    if (first) {
+      event.preventDefault();
+      target.scrollIntoView({ block: "center" });
+      first.focus();
+    }
+  });
+
   document.addEventListener("htmx:afterRequest", function (event) {
     if (event.detail.successful) hideError();
   });
