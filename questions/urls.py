@@ -20,6 +20,7 @@ urlpatterns = [
     path("practice/token/", practice.csrf_token, name="csrf_token"),
     path("practice/estimate/", practice.session_estimate, name="session_estimate"),
     path("practice/<int:session_id>/abandon/", practice.session_abandon, name="session_abandon"),
+    path("practice/<int:session_id>/retry/", practice.session_retry, name="session_retry"),
     path("practice/<int:session_id>/", practice.session_detail, name="session"),
     path("practice/<int:session_id>/finish/", practice.session_finish, name="session_finish"),
     path("practice/<int:session_id>/summary/", practice.session_summary, name="session_summary"),

@@ -565,7 +565,7 @@ def test_the_summary_shows_time_points_grades_flags_and_topic_totals(owner_clien
         )
         owner_client.post(f"/practice/{session.pk}/finish/")
         body = owner_client.get(f"/practice/{session.pk}/summary/").content.decode()
-    assert "40 s of 120 s" in body
+    assert "40 s of 2 min" in body
     assert "2 of 4 key points" in body
     assert "Good" in body
     assert "Peeked" in body

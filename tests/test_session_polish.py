@@ -305,3 +305,112 @@ def test_abandon_by_htmx_moves_to_the_start_page(owner, owner_client):
     assert response.status_code == 200
     assert response["HX-Redirect"] == "/practice/"
     assert re.search("abandoned", str(PracticeSession.objects.get().status))
+
+
+# The summary ----------------------------------------------------------------------------------
+
+
+def _answer(session, attempt, text: str, grade: int | None, *, peek: bool = False, at=None):
+    at = at or timezone.now()
+    services.submit_attempt(
+        session=session, attempt_id=attempt.pk, now=at, text=text, revision=1, peeked=peek
+    )
+    if grade:
+        services.grade_attempt(
+            session=session, attempt_id=attempt.pk, grade=grade, ticked=[], now=at
+        )
+
+
+def test_averages_round_half_up_and_name_a_grade_between_two():
+    from questions.summaries import average_grade
+
+    def shown(grades: list[int]) -> tuple[str, str]:
+        mean, label = average_grade(grades)
+        return str(mean), label
+
+    assert shown([3, 4]) == ("3.5", "Good to Easy")
+    assert shown([2, 3]) == ("2.5", "Hard to Good")
+    assert shown([3, 3, 4, 4, 4, 4, 4, 4]) == ("3.8", "Easy")
+    assert shown([3, 3, 4]) == ("3.3", "Good")
+    assert shown([1, 2, 2, 2]) == ("1.8", "Hard")
+    assert shown([1, 1, 1, 1, 1, 1, 1, 2]) == ("1.1", "Again")
+    assert average_grade([]) == (None, "")
+
+
+def test_the_summary_has_one_title_a_headline_and_honest_counts(owner, owner_client):
+    questions = [make_question(seconds=120) for _ in range(4)]
+    make_follow_up(question=questions[0])
+    session = make_session(owner, questions=questions, title="Practice: Dropout")
+    attempts = {(a.position, a.sub): a for a in session.attempts.all()}
+    _answer(session, attempts[(1, 0)], "A real answer", 4)
+    services.skip_follow_ups(session=session, position=1, now=timezone.now())
+    _answer(session, attempts[(2, 0)], "   ", 3)  # empty: not answered
+    _answer(session, attempts[(3, 0)], "Peeked one", 3, peek=True)
+    services.finish_session(session=session, now=timezone.now())
+
+    body = owner_client.get(f"/practice/{session.pk}/summary/").content.decode()
+    assert "Practice: Dropout: summary" not in body
+    assert re.search(r"<h1>.*Session summary.*Practice: Dropout</h1>", body)
+    assert "You answered 1 of 4 questions; 3 graded Good or Easy; 1 after peeking" in body
+    # Question 4 was open, unanswered, when the session was finished.
+    assert "Submitted empty: 2" in body
+    assert "Answered after peeking: 1" in body
+    assert "Skipped: 1" in body
+    assert "of 9 min allowed" in body  # four questions of 2 min and a follow-up of 1 min
+    assert "Average grade: 3.3 of 4 (Good)" in body
+    assert "Review the 3 you missed" in body
+    assert "Retry this set" in body
+
+
+def test_review_the_missed_ones_starts_a_session_on_them_only(owner, owner_client):
+    questions = [make_question(seconds=120) for _ in range(3)]
+    session = make_session(owner, questions=questions, with_follow_ups=False, title="Deep learning")
+    attempts = list(session.attempts.order_by("position"))
+    _answer(session, attempts[0], "good", 3)
+    _answer(session, attempts[1], "weak", 1)
+    services.finish_session(session=session, now=timezone.now())
+
+    response = owner_client.post(f"/practice/{session.pk}/retry/", {"which": "missed"})
+    retry = PracticeSession.objects.exclude(pk=session.pk).get()
+    assert response["Location"] == retry.get_absolute_url()
+    assert retry.title == "Deep learning (missed questions)"
+    assert [a.question_id for a in retry.attempts.order_by("position")] == [
+        questions[1].pk,
+        questions[2].pk,
+    ]
+    owner_client.post(f"/practice/{retry.pk}/retry/", {"which": "all"})
+    again = PracticeSession.objects.order_by("-pk").first()
+    assert again.title == "Deep learning (retry)"
+    assert again.question_count == 2
+
+
+def test_retrying_is_for_the_owner_only_and_needs_questions_still_in_the_bank(owner, owner_client):
+    question = make_question()
+    session = make_session(owner, questions=[question], with_follow_ups=False)
+    outsider = Client()
+    outsider.force_login(make_user())
+    assert outsider.post(f"/practice/{session.pk}/retry/").status_code == 404
+    assert owner_client.get(f"/practice/{session.pk}/retry/").status_code == 405
+    question.status = question.Status.RETIRED
+    question.save()
+    response = owner_client.post(f"/practice/{session.pk}/retry/")
+    assert response["Location"].endswith("/summary/")
+    assert PracticeSession.objects.count() == 1
+
+
+def test_an_abandoned_sessions_summary_says_so_and_offers_next_steps(owner, owner_client):
+    session = make_session(owner, title="Deep learning")
+    abandon_session(session=session, now=timezone.now())
+    body = owner_client.get(f"/practice/{session.pk}/summary/").content.decode()
+    assert "Abandoned ·" in body
+    assert "Retry this set" in body
+
+
+def test_questions_never_reached_add_nothing_to_the_time_allowed(owner, owner_client):
+    questions = [make_question(seconds=120), make_question(seconds=600)]
+    session = make_session(owner, questions=questions, with_follow_ups=False)
+    services.finish_session(session=session, now=timezone.now())
+    body = owner_client.get(f"/practice/{session.pk}/summary/").content.decode()
+    assert "of 2 min allowed" in body
+    assert "You answered 0 of 2 questions." in body
+    assert "Not reached" in body

@@ -4,7 +4,6 @@ Every view finds the session through `_get_session_for_user`, so another user's 
 attempt is a 404. Time comes from the server only (`timezone.now()`), never from the request.
 """
 
-from collections import defaultdict
 from typing import Any
 
 from django.contrib import messages
@@ -21,11 +20,12 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from interviewprep.http import AuthenticatedHttpRequest, HtmxHttpRequest
 from questions import services
-from questions.abandon import abandon_session
+from questions.abandon import ABANDONED, abandon_session
 from questions.estimates import Estimate, estimate
 from questions.forms import GradeForm, StartSessionForm
 from questions.models import Attempt, PracticeSession, Question, Topic
 from questions.models.practice import MAX_ANSWER_LENGTH, AttemptState, Clock, Grade, grace
+from questions.summaries import is_missed, outcome, summarise, was_asked
 
 GRADE_HELP = (
     "Again: you could not answer or got it wrong. Hard: you recalled it, with real effort or gaps. "
@@ -351,33 +351,28 @@ def session_summary(request: AuthenticatedHttpRequest, session_id: int) -> HttpR
         services.close_overdue(session=session, now=now)
         session.refresh_from_db()
     attempts = list(session.attempts.all())
-    topics: dict[str, dict[str, Any]] = defaultdict(
-        lambda: {"answered": 0, "graded": 0, "grade_sum": 0, "seconds": 0, "allowed": 0}
-    )
-    for a in attempts:
-        totals = topics[a.topic_name or "Other"]
-        if a.state in (AttemptState.SUBMITTED, AttemptState.GRADED):
-            totals["answered"] += 1
-        if a.grade:
-            totals["graded"] += 1
-            totals["grade_sum"] += a.grade
-        totals["seconds"] += a.seconds_spent or 0
-        totals["allowed"] += a.allowed_seconds or 0
-    topic_rows = [
-        {
-            "name": name,
-            **t,
-            "average_grade": Grade(round(t["grade_sum"] / t["graded"])).label
-            if t["graded"]
-            else "",
-        }
-        for name, t in sorted(topics.items())
-    ]
+    for attempt in attempts:
+        attempt.outcome = outcome(attempt)  # type: ignore[attr-defined]
+        attempt.was_asked = was_asked(attempt)  # type: ignore[attr-defined]
     return render(
         request,
         "questions/session_summary.html",
-        {"session": session, "attempts": attempts, "topic_rows": topic_rows, "now": now},
+        {
+            "session": session,
+            "attempts": attempts,
+            "summary": summarise(attempts),
+            "status_label": _status_label(session),
+            "now": now,
+        },
     )
+
+
+def _status_label(session: PracticeSession) -> str:
+    if session.status == PracticeSession.Status.EXPIRED:
+        return "Closed when its time ran out"
+    if session.status == ABANDONED:
+        return "Abandoned"
+    return session.get_status_display()
 
 
 # Titles and estimates for the start page ------------------------------------------------------
@@ -449,3 +444,38 @@ def session_abandon(request: AuthenticatedHttpRequest, session_id: int) -> HttpR
         return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     graded = session.attempts.filter(grade__isnull=False).count()
     return render(request, "questions/session_abandon.html", {"session": session, "graded": graded})
+
+
+# Next steps from a summary --------------------------------------------------------------------
+
+RETRY_SUFFIXES = (" (retry)", " (missed questions)")
+
+
+@login_required
+@require_POST
+def session_retry(request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
+    """Start a new session on the same questions ("retry this set") or on the missed ones."""
+    session = _get_session_for_user(request, session_id)
+    missed_only = request.POST.get("which") == "missed"
+    mains = [a for a in session.attempts.filter(sub=0) if not missed_only or is_missed(a)]
+    in_bank = Question.objects.published().in_bulk([a.question_id for a in mains if a.question_id])
+    chosen = [a for a in mains if a.question_id in in_bank]
+    if not chosen:
+        messages.error(request, "None of these questions is in the bank any more.")
+        return redirect("questions:session_summary", session_id=session.pk)
+    base = session.title
+    for suffix in RETRY_SUFFIXES:
+        base = base.removesuffix(suffix)
+    kit_timed = session.source == PracticeSession.Source.KIT
+    retry = services.start_session(
+        user=request.user,
+        questions=[in_bank[a.question_id] for a in chosen],
+        clock=session.clock,
+        minutes=session.minutes,
+        now=timezone.now(),
+        title=(base[:180] + RETRY_SUFFIXES[1 if missed_only else 0]),
+        filters={"retry_of": session.pk, "missed_only": missed_only},
+        with_follow_ups=any(a.follow_up_count for a in chosen),
+        allowed_seconds=[a.allowed_seconds for a in chosen] if kit_timed else None,
+    )
+    return redirect(retry)
