@@ -1,6 +1,6 @@
 from django.urls import path
 
-from questions.views import bank, history, kits, loops, practice
+from questions.views import account, bank, history, kits, loops, practice
 
 app_name = "questions"
 
@@ -15,6 +15,7 @@ urlpatterns = [
     path("history/questions/<int:question_id>/", history.question_history, name="question_history"),
     path("progress/", history.progress_page, name="progress"),
     path("account/data/", history.account_data, name="account_data"),
+    path("account/settings/", account.account_settings, name="account_settings"),
     path("account/data/history.csv", history.export_csv, name="export_csv"),
     path("account/data/history.json", history.export_json, name="export_json"),
     path("practice/token/", practice.csrf_token, name="csrf_token"),

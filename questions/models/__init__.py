@@ -1,3 +1,4 @@
+from questions.models.account import AccountSettings
 from questions.models.bank import FollowUp, Question, Topic
 from questions.models.kits import (
     KitItem,
@@ -11,6 +12,7 @@ from questions.models.practice import Attempt, PracticeSession
 from questions.models.review import ReviewCard, ReviewLog, ReviewSettings
 
 __all__ = [
+    "AccountSettings",
     "Attempt",
     "FollowUp",
     "KitItem",

@@ -9,7 +9,11 @@ from datetime import datetime, timedelta
 
 from django import template
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.timesince import timesince
+
+from questions.models.account import ClockFormat
+from questions.preferences import clock_format
 
 register = template.Library()
 
@@ -27,6 +31,46 @@ def format_duration(value: int | float | timedelta | None) -> str:
     if minutes:
         return f"{minutes} min {secs} s" if secs else f"{minutes} min"
     return f"{secs} s"
+
+
+DAY = "j M Y"
+CLOCK = {ClockFormat.H24: "H:i", ClockFormat.H12: "g:i A"}
+CLOCK_SECONDS = {ClockFormat.H24: "H:i:s", ClockFormat.H12: "g:i:s A"}
+
+
+def _local(value: datetime) -> datetime:
+    return timezone.localtime(value) if timezone.is_aware(value) else value
+
+
+def format_day(value: datetime) -> str:
+    return date_format(_local(value), DAY)
+
+
+def format_clock(value: datetime, *, seconds: bool = False) -> str:
+    """The time of day in the request's zone and the person's format: "13:05" or "1:05 PM"."""
+    formats = CLOCK_SECONDS if seconds else CLOCK
+    return date_format(_local(value), formats.get(clock_format(), formats[ClockFormat.H24]))
+
+
+def format_moment(value: datetime) -> str:
+    """Day, time and zone: "1 Dec 2026, 13:05 CET"."""
+    local = _local(value)
+    return f"{format_day(local)}, {format_clock(local)} {date_format(local, 'T')}"
+
+
+@register.filter(expects_localtime=True)
+def day(value: datetime | None) -> str:
+    return format_day(value) if value else ""
+
+
+@register.filter(expects_localtime=True)
+def moment(value: datetime | None) -> str:
+    return format_moment(value) if value else ""
+
+
+@register.filter(expects_localtime=True)
+def clock(value: datetime | None, arg: str = "") -> str:
+    return format_clock(value, seconds=arg == "seconds") if value else ""
 
 
 @register.filter

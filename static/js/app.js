@@ -2,6 +2,12 @@
 (function () {
   "use strict";
 
+  // The server prints times in this zone unless the account names another (Account settings).
+  try {
+    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (zone) document.cookie = "tz=" + encodeURIComponent(zone) + "; path=/; max-age=31536000; SameSite=Lax";
+  } catch (e) { /* no Intl: the server's default zone */ }
+
   function showError(text) {
     var box = document.getElementById("htmx-error");
     if (!box) return;
