@@ -414,3 +414,24 @@ def test_questions_never_reached_add_nothing_to_the_time_allowed(owner, owner_cl
     assert "of 2 min allowed" in body
     assert "You answered 0 of 2 questions." in body
     assert "Not reached" in body
+
+
+# History filters ------------------------------------------------------------------------------
+
+
+def test_history_dates_are_typed_and_shown_the_way_the_app_prints_them(owner, owner_client):
+    make_session(owner, title="Today's session")
+    today = timezone.localdate()
+    for typed in (f"{today.day} {today:%b %Y}", today.isoformat(), f"{today:%d/%m/%Y}"):
+        body = owner_client.get("/history/", {"start": typed, "end": typed}).content.decode()
+        assert "Today&#x27;s session" in body
+        assert f'value="{typed}"' in body  # as typed
+        assert 'type="date"' not in body
+
+
+def test_a_bad_history_filter_is_named_by_its_label_once(owner_client):
+    body = owner_client.get("/history/", {"start": "yesterday"}).content.decode()
+    assert body.count("Enter a date like 1 Dec 2026.") == 1
+    assert '<a href="#id_start">From: Enter a date like 1 Dec 2026.</a>' in body
+    assert "“start”" not in body
+    assert 'aria-invalid="true"' in body

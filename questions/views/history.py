@@ -91,14 +91,45 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
 # History --------------------------------------------------------------------------------------
 
 
+class AppDateInput(forms.DateInput):
+    """A text box showing dates the way every page prints them ("1 Dec 2026").
+
+    Not type=date: a browser's date box prints the date in the browser's locale (12/01/2026),
+    unlike the rest of the app.
+    """
+
+    def format_value(self, value: Any) -> str | None:
+        if isinstance(value, date):
+            return f"{value.day} {value:%b %Y}"
+        return super().format_value(value)
+
+
+DATE_INPUT_FORMATS = ["%d %b %Y", "%d %B %Y", "%Y-%m-%d", "%d/%m/%Y"]
+DATE_ERRORS = {"invalid": "Enter a date like 1 Dec 2026."}
+
+
 class HistoryFilterForm(forms.Form):
-    topic = forms.ChoiceField(required=False)
-    level = forms.ChoiceField(required=False, choices=[("", "Any level"), *Level.choices])
+    topic = forms.ChoiceField(
+        required=False, error_messages={"invalid_choice": "Choose a topic from the list."}
+    )
+    level = forms.ChoiceField(
+        required=False,
+        choices=[("", "Any level"), *Level.choices],
+        error_messages={"invalid_choice": "Choose a level from the list."},
+    )
     start = forms.DateField(
-        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+        required=False,
+        label="From",
+        input_formats=DATE_INPUT_FORMATS,
+        error_messages=DATE_ERRORS,
+        widget=AppDateInput(attrs={"placeholder": "1 Dec 2026", "size": 11}),
     )
     end = forms.DateField(
-        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
+        required=False,
+        label="To",
+        input_formats=DATE_INPUT_FORMATS,
+        error_messages=DATE_ERRORS,
+        widget=AppDateInput(attrs={"placeholder": "31 Dec 2026", "size": 11}),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -111,7 +142,7 @@ class HistoryFilterForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if data.get("start") and data.get("end") and data["start"] > data["end"]:
-            self.add_error("end", "The end date is before the start date; the dates were ignored.")
+            self.add_error("end", "This date is before the From date, so the dates were ignored.")
         return data
 
 
@@ -145,10 +176,8 @@ def history(request: AuthenticatedHttpRequest) -> HttpResponse:
     sessions = progress.sessions_with_totals(request.user)
     if form.is_bound:
         form.is_valid()
+        # A filter with a problem is ignored; the error summary names it by its label, once.
         data = {k: v for k, v in form.cleaned_data.items() if k not in form.errors}
-        for field, errors in form.errors.items():
-            if field != "end":
-                messages.warning(request, f"Filter “{field}” ignored: {errors[0]}")
         # EXISTS, not a join: a second join on attempts would multiply the aggregated rows.
         if data.get("topic"):
             sessions = sessions.filter(_has_attempt(topic_name=data["topic"]))
