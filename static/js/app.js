@@ -40,6 +40,30 @@
     showError("The server could not be reached. Check your connection and try again.");
   });
 
+  // Wide code, formulas and tables scroll sideways: a box that scrolls must take keyboard focus
+  // (tabindex=0) so that it can be scrolled without a mouse. Checked again when <details> open.
+  var SCROLLERS = ".prose pre, .prose .math-block, .prose table, .table-scroll, .chart-scroll";
+
+  function markScrollable(root) {
+    root.querySelectorAll(SCROLLERS).forEach(function (box) {
+      var scrolls = box.scrollWidth > box.clientWidth + 1;
+      if (scrolls && !box.hasAttribute("tabindex")) {
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("data-scroll-focus", "");
+      } else if (!scrolls && box.hasAttribute("data-scroll-focus")) {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("data-scroll-focus");
+      }
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { markScrollable(document); });
+  window.addEventListener("resize", function () { markScrollable(document); });
+  document.addEventListener("toggle", function (event) {
+    if (event.target.open) markScrollable(event.target);
+  }, true);
+  document.addEventListener("htmx:afterSettle", function (event) { markScrollable(event.target); });
+
   // A form that came back with errors: focus its summary, so the problems are read out first.
   document.addEventListener("DOMContentLoaded", function () {
     var summary = document.querySelector("[data-error-summary]");
