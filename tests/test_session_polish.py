@@ -435,3 +435,41 @@ def test_a_bad_history_filter_is_named_by_its_label_once(owner_client):
     assert '<a href="#id_start">From: Enter a date like 1 Dec 2026.</a>' in body
     assert "“start”" not in body
     assert 'aria-invalid="true"' in body
+
+
+# Sharing: the way back after signing up ------------------------------------------------------
+
+
+def test_signing_up_from_the_login_page_keeps_where_the_person_was_going():
+    client = Client()
+    login_page = client.get("/accounts/login/", {"next": "/kits/share/abc/"}).content.decode()
+    assert 'href="/accounts/signup/?next=/kits/share/abc/"' in login_page
+    signup_page = client.get("/accounts/signup/", {"next": "/kits/share/abc/"}).content.decode()
+    assert 'name="next" value="/kits/share/abc/"' in signup_page
+    response = client.post(
+        "/accounts/signup/",
+        {
+            "username": "newcandidate",
+            "email": "new@example.com",
+            "password1": "a long enough passphrase 42",
+            "password2": "a long enough passphrase 42",
+            "next": "/kits/share/abc/",
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/kits/share/abc/"
+
+
+@pytest.mark.parametrize("target", ["https://evil.example.com/", "//evil.example.com/x"])
+def test_signing_up_never_sends_anyone_to_another_site(target):
+    response = Client().post(
+        "/accounts/signup/",
+        {
+            "username": "newcandidate",
+            "email": "new@example.com",
+            "password1": "a long enough passphrase 42",
+            "password2": "a long enough passphrase 42",
+            "next": target,
+        },
+    )
+    assert response["Location"] == "/"
