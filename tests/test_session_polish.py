@@ -473,3 +473,30 @@ def test_signing_up_never_sends_anyone_to_another_site(target):
         },
     )
     assert response["Location"] == "/"
+
+
+# The kit list ---------------------------------------------------------------------------------
+
+
+def test_a_long_kit_list_is_paginated_and_searchable(django_assert_max_num_queries):
+    from tests.factories import make_interviewer, make_kit
+
+    interviewer = make_interviewer()
+    client = Client()
+    client.force_login(interviewer)
+    short = client.get("/kits/").content.decode()
+    assert 'type="search"' not in short  # nothing to search yet
+    for n in range(25):
+        make_kit(interviewer, title=f"Kit {n:02d}", round="System design" if n % 5 == 0 else "")
+    with django_assert_max_num_queries(10):
+        first = client.get("/kits/").content.decode()
+    assert "Page 1 of 2" in first
+    assert first.count('class="kit-table"') == 1
+    second = client.get("/kits/", {"page": "2"}).content.decode()
+    assert "Page 2 of 2" in second
+    assert "Kit 00" in first + second
+    found = client.get("/kits/", {"q": "system"}).content.decode()
+    assert "5 kits match “system”" in found
+    assert "Page 1" not in found
+    nothing = client.get("/kits/", {"q": "zebra\x00", "page": "abc"}).content.decode()
+    assert "No kit matches “zebra”" in nothing
