@@ -35,6 +35,7 @@ from questions.models import (
 )
 from questions.models.bank import Level
 from questions.models.practice import Grade
+from questions.templatetags.timefmt import format_duration
 
 logger = logging.getLogger("interviewprep.accounts")
 
@@ -264,6 +265,10 @@ def progress_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     max_seconds = max([s for s in seconds if s is not None], default=60)
     days = progress.practice_days(user, since=now.date() - timedelta(days=371))
     standings = progress.topic_standings(user)
+    # Small multiples in the table's order (weakest first), then topics only graded long ago.
+    order = {s.topic: i for i, s in enumerate(standings)}
+    topics_in_order = sorted(topic_shares, key=lambda t: (order.get(t, len(order)), t))
+    time_series = [charts.Series("Seconds", seconds)]
     context = {
         "level_chart": charts.line_chart(
             "levels",
@@ -274,7 +279,7 @@ def progress_page(request: AuthenticatedHttpRequest) -> HttpResponse:
             y_max=1,
             y_ticks=percent_ticks,
         )
-        if level_series
+        if charts.has_enough_points(level_series)
         else None,
         "level_rows": [
             (label, list(zip(labels, level_shares[value], level_counts[value], strict=True)))
@@ -288,32 +293,38 @@ def progress_page(request: AuthenticatedHttpRequest) -> HttpResponse:
                     title=f"{topic}: share graded Good or Easy per week",
                     desc=f"Weekly share of Good or Easy self-grades in {topic}.",
                     x_labels=labels,
-                    series=[charts.Series(topic, shares)],
+                    series=[charts.Series(topic, topic_shares[topic])],
                     y_max=1,
                     y_ticks=percent_ticks,
-                    width=360,
-                    height=160,
-                ),
-                list(zip(labels, shares, topic_counts[topic], strict=True)),
+                    width=300,
+                    height=170,
+                )
+                if charts.has_enough_points([charts.Series(topic, topic_shares[topic])])
+                else None,
+                list(zip(labels, topic_shares[topic], topic_counts[topic], strict=True)),
             )
-            for i, (topic, shares) in enumerate(sorted(topic_shares.items()))
+            for i, topic in enumerate(topics_in_order)
         ],
         "time_chart": charts.line_chart(
             "time",
-            title="Average seconds per answer, per week",
+            title="Average time per answer, per week",
             desc="How long your answers took on average each week.",
             x_labels=labels,
-            series=[charts.Series("Seconds", seconds)],
+            series=time_series,
             y_max=max_seconds * 1.1,
-            y_ticks=[(0, "0 s"), (max_seconds, f"{max_seconds:.0f} s")],
+            y_ticks=[(0, "0 s"), (max_seconds, format_duration(max_seconds))],
             height=200,
         )
-        if any(s is not None for s in seconds)
+        if charts.has_enough_points(time_series)
         else None,
         "time_rows": list(zip(labels, seconds, strict=True)),
+        "has_levels": any(n for counts in level_counts.values() for n in counts),
+        "has_times": any(s is not None for s in seconds),
+        "min_points": charts.MIN_POINTS,
         "heatmap": charts.heatmap(
             "activity", counts=days, end=now.date(), title="Days practised in the last year"
         ),
+        "heatmap_legend": charts.heatmap_legend(),
         "month_rows": _month_totals(days, now.date()),
         "standings": standings,
     }
