@@ -47,13 +47,18 @@ def average_grade(grades: Iterable[int]) -> tuple[Decimal | None, str]:
     if not values:
         return None, ""
     mean = Decimal(sum(values)) / Decimal(len(values))
-    shown = mean.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    low = int(mean)
-    if mean - low < Decimal("0.35"):
-        return shown, Grade(low).label
+    return mean.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP), grade_label(mean)
+
+
+def grade_label(mean: Decimal | float) -> str:
+    """The grade an average is nearest, or "Good to Easy" when it sits between two."""
+    mean = Decimal(str(mean))
+    low = min(int(mean), Grade.EASY)
+    if mean - low < Decimal("0.35") or low == Grade.EASY:
+        return Grade(low).label
     if mean - low > Decimal("0.65"):
-        return shown, Grade(low + 1).label
-    return shown, f"{Grade(low).label} to {Grade(low + 1).label}"
+        return Grade(low + 1).label
+    return f"{Grade(low).label} to {Grade(low + 1).label}"
 
 
 @dataclass

@@ -500,3 +500,28 @@ def test_a_long_kit_list_is_paginated_and_searchable(django_assert_max_num_queri
     assert "Page 1" not in found
     nothing = client.get("/kits/", {"q": "zebra\x00", "page": "abc"}).content.decode()
     assert "No kit matches “zebra”" in nothing
+
+
+# Admin ----------------------------------------------------------------------------------------
+
+
+def test_admin_statistics_have_one_link_per_question_and_topic_positions_are_labelled():
+    from tests.factories import make_staff
+
+    question = make_question(title="Bias and variance")
+    session = make_session(make_user(), questions=[question], with_follow_ups=False)
+    attempt = session.attempts.get()
+    now = timezone.now()
+    services.submit_attempt(session=session, attempt_id=attempt.pk, now=now, text="x", revision=1)
+    services.grade_attempt(session=session, attempt_id=attempt.pk, grade=3, ticked=[], now=now)
+    services.finish_session(session=session, now=now)
+    client = Client()
+    client.force_login(make_staff())
+    stats = client.get("/admin/questions/questionstatistics/").content.decode()
+    assert f"questionstatistics/{question.pk}/change" not in stats
+    assert (
+        f'<a href="/admin/questions/question/{question.pk}/change/">Bias and variance</a>' in stats
+    )
+    assert "3.00 (Good)" in stats
+    topics = client.get("/admin/questions/topic/").content.decode()
+    assert f'aria-label="Position of {question.topic.name}"' in topics
