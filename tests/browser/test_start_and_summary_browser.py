@@ -201,3 +201,31 @@ def test_the_account_settings_page_passes_axe_and_saves_a_zone(page: Page, live_
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Settings saved.")).to_be_visible()
     expect(page.get_by_text(re.compile(r"It is now .* (AM|PM) CE"))).to_be_visible()
+
+
+def test_history_progress_and_kit_list_pass_axe_in_their_new_states(page: Page, live_server):
+    user = make_interviewer()
+    question = make_question(level="beginner")
+    session = make_session(user, questions=[question], with_follow_ups=False)
+    attempt = session.attempts.get()
+    now = timezone.now()
+    services.submit_attempt(session=session, attempt_id=attempt.pk, now=now, text="x", revision=1)
+    services.grade_attempt(session=session, attempt_id=attempt.pk, grade=3, ticked=[], now=now)
+    for n in range(10):
+        make_kit(user, title=f"Kit {n}")
+    log_in(page, live_server, user)
+
+    page.goto(live_server.url + "/history/?start=yesterday&level=wizard")
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_focused()
+    expect(summary.get_by_role("link", name="From: Enter a date like 1 Dec 2026.")).to_be_visible()
+    assert_accessible(page)
+
+    page.goto(live_server.url + "/progress/")
+    expect(page.get_by_text("Too few weeks with graded answers")).to_be_visible()
+    expect(page.get_by_text("Answers a day:")).to_be_visible()
+    assert_accessible(page)
+
+    page.goto(live_server.url + "/kits/?q=Kit")
+    expect(page.get_by_text("10 kits match “Kit”")).to_be_visible()
+    assert_accessible(page)
