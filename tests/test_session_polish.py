@@ -525,3 +525,12 @@ def test_admin_statistics_have_one_link_per_question_and_topic_positions_are_lab
     assert "3.00 (Good)" in stats
     topics = client.get("/admin/questions/topic/").content.decode()
     assert f'aria-label="Position of {question.topic.name}"' in topics
+
+
+def test_the_dashboard_offers_to_abandon_an_open_session_and_marks_closed_ones(owner, owner_client):
+    open_one = make_session(owner, title="Open one")
+    closed = make_session(owner, title="Closed one")
+    abandon_session(session=closed, now=timezone.now())
+    body = owner_client.get("/").content.decode()
+    assert f'href="/practice/{open_one.pk}/abandon/"' in body
+    assert '<span class="badge">Abandoned</span>' in body
