@@ -55,7 +55,7 @@ loadbank: migrate ## Load (upsert) the question bank from fixtures/bank
 		$(PY) manage.py import_bank --totals fixtures/bank; \
 	else echo "fixtures/bank is empty: no questions to load."; fi
 
-run: loadbank ## Install, start the database, load the bank and serve http://$(HOST):$(PORT)/ (HOST=, PORT=)
+run: loadbank ## Install, start the database, load the bank and serve http://127.0.0.1:8000/ (HOST=, PORT=)
 	@$(PY) manage.py check --fail-level ERROR >/dev/null
 	@echo
 	@echo "  Create an admin: make superuser   Make someone an interviewer: $(PY) manage.py grant_interviewer USERNAME"
@@ -69,7 +69,7 @@ run: loadbank ## Install, start the database, load the bank and serve http://$(H
 SERVE_ENV = DEBUG=0 ALLOWED_HOSTS=$(HOST) SECURE_SSL_REDIRECT=0 SECURE_HSTS_SECONDS=0 \
 	SECRET_KEY_FILE=.data/secret_key DATABASE_URL="$${DATABASE_URL:-$$($(PY) -m interviewprep.devdb url)}"
 
-serve: loadbank ## Like production: DEBUG=0, collectstatic, gunicorn on http://$(HOST):$(PORT)/
+serve: loadbank ## Like production: DEBUG=0, collectstatic, gunicorn (HOST=, PORT=)
 	@test -s .data/secret_key || $(PY) -c 'import secrets; print(secrets.token_urlsafe(50))' >.data/secret_key
 	@$(SERVE_ENV) $(PY) manage.py collectstatic --no-input --verbosity 0
 	@echo
@@ -87,7 +87,7 @@ format: install ## Apply ruff fixes and formatting
 	@$(BIN)/ruff format .
 
 # Installs Chromium with apt when it is missing and apt can (as root or with sudo), else says what to do.
-chromium: ## Make sure the browser tests have Chromium ($(CHROMIUM))
+chromium: ## Install Chromium for the browser tests if missing (or set CHROMIUM=/path)
 	@if [ ! -x "$(CHROMIUM)" ]; then \
 		if command -v apt-get >/dev/null 2>&1 && { [ "$$(id -u)" = 0 ] || sudo -n true 2>/dev/null; }; then \
 			sudo=$$([ "$$(id -u)" = 0 ] || echo sudo -n); \
