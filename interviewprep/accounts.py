@@ -6,6 +6,7 @@ mails the address either way (a link to finish signing up, or a note to the owne
 """
 
 from typing import Any
+from urllib.parse import urlencode
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth.forms import PasswordResetForm, UserCreationForm
@@ -65,21 +66,31 @@ def _mail(template: str, to: str, context: dict[str, Any]) -> None:
 
 
 def start_registration(
-    *, username: str, email: str, password: str, domain: str, use_https: bool
+    *, username: str, email: str, password: str, domain: str, use_https: bool, next_url: str = ""
 ) -> None:
-    """The request's part of signing up: the same work whether or not the address is known."""
+    """The request's part of signing up: the same work whether or not the address is known.
+
+    `next_url` (already checked to be ours) is where the activation link lands afterwards.
+    """
     register_account.enqueue(
         username=username,
         email=email,
         password_hash=make_password(password),
         domain=domain,
         use_https=use_https,
+        next_url=next_url,
     )
 
 
 @task
 def register_account(
-    *, username: str, email: str, password_hash: str, domain: str, use_https: bool
+    *,
+    username: str,
+    email: str,
+    password_hash: str,
+    domain: str,
+    use_https: bool,
+    next_url: str = "",
 ) -> None:
     """New address: an inactive account and a link to activate it. Known: a note to its owner."""
     base = f"{'https' if use_https else 'http'}://{domain}"
@@ -101,6 +112,8 @@ def register_account(
             "token": activation_tokens.make_token(user),
         },
     )
+    if next_url:
+        path += "?" + urlencode({"next": next_url})
     _mail("registration/activation_email.txt", email, {"user": user, "link": base + path})
 
 

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.encoding import force_str
 from django.utils.functional import SimpleLazyObject
-from django.utils.http import urlsafe_base64_decode
+from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -90,9 +90,11 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
 @rate_limit("signup", key="ip")
 def signup(request: HtmxHttpRequest) -> HttpResponse:
     """Sign up; the account is activated from a mailed link (the page never says if the address
-    already has an account: see interviewprep.accounts)."""
+    already has an account: see interviewprep.accounts). A `next` address (the share link that
+    sent the person to log in) travels in the link, so activating lands there."""
+    next_url = _safe_next(request)
     if request.user.is_authenticated:
-        return redirect("home")
+        return redirect(next_url or "home")
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         accounts.start_registration(
@@ -101,10 +103,23 @@ def signup(request: HtmxHttpRequest) -> HttpResponse:
             password=form.cleaned_data["password1"],
             domain=request.get_host(),
             use_https=request.is_secure(),
+            next_url=next_url,
         )
         return redirect("signup_sent")
     status = 422 if request.method == "POST" else 200
-    return render(request, "registration/signup.html", {"form": form}, status=status)
+    return render(
+        request, "registration/signup.html", {"form": form, "next": next_url}, status=status
+    )
+
+
+def _safe_next(request: HttpRequest) -> str:
+    """Where to go after signing up (e.g. the share link that sent them to log in), if ours."""
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return ""
 
 
 @require_GET
@@ -128,7 +143,7 @@ def activate(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
         account.save(update_fields=["is_active"])
         login(request, account, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, f"Welcome, {account.username}. Your account is ready.")
-        return redirect("home")
+        return redirect(_safe_next(request) or "home")
     return render(request, "registration/activate.html", {"valid": True, "account": account})
 
 

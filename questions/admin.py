@@ -231,6 +231,19 @@ class ImportBankForm(forms.Form):
         return uploads
 
 
+class TopicPositionForm(forms.ModelForm):
+    """The list's position boxes, each labelled with its topic (a table cell is no label)."""
+
+    class Meta:
+        model = Topic
+        fields = ("position",)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        name = self.instance.name if self.instance.pk else "new topic"
+        self.fields["position"].widget.attrs["aria-label"] = f"Position of {name}"
+
+
 @admin.register(Topic)
 class TopicAdmin(admin.ModelAdmin):
     list_display = ("name", "slug", "position", "question_count")
@@ -241,6 +254,9 @@ class TopicAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Topic]:
         return super().get_queryset(request).annotate(question_count=Count("questions"))
+
+    def get_changelist_form(self, request: HttpRequest, **kwargs: Any) -> type[forms.ModelForm]:
+        return TopicPositionForm
 
     @admin.display(description="questions", ordering="question_count")
     def question_count(self, topic: Topic) -> int:

@@ -16,7 +16,9 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from questions.models import QuestionStatistics
-from questions.models.practice import AttemptState, Grade
+from questions.models.practice import AttemptState
+from questions.summaries import grade_label
+from questions.templatetags.timefmt import format_duration
 
 _MAIN = Q(attempts__sub=0)
 _REACHED = _MAIN & ~Q(attempts__state=AttemptState.PENDING)
@@ -42,6 +44,9 @@ class QuestionStatisticsAdmin(admin.ModelAdmin):
         "skip_rate_shown",
         "peek_rate_shown",
     )
+    # No link to this read-only row: the question's own link is the first column (a second,
+    # wrapping link would nest <a> in <a> and leave an empty link behind).
+    list_display_links = None
     list_filter = ("status", "topic", "level", "kind")
     search_fields = ("title", "slug")
     list_per_page = 50
@@ -101,15 +106,14 @@ class QuestionStatisticsAdmin(admin.ModelAdmin):
         average = obj.average_grade  # type: ignore[attr-defined]
         if average is None:
             return "–"
-        return f"{average:.2f} ({Grade(round(average)).label})"
+        return f"{average:.2f} ({grade_label(average)})"
 
     @admin.display(description="average time", ordering="average_time")
     def average_time_shown(self, obj: QuestionStatistics) -> str:
         average: timedelta | None = obj.average_time  # type: ignore[attr-defined]
         if average is None:
             return "–"
-        minutes, seconds = divmod(round(average.total_seconds()), 60)
-        return f"{minutes}:{seconds:02d}"
+        return format_duration(average)
 
     @admin.display(description="skipped", ordering="skip_rate")
     def skip_rate_shown(self, obj: QuestionStatistics) -> str:

@@ -1,7 +1,10 @@
 """Charts drawn on the server as inline SVG: no chart JavaScript, themed by CSS classes.
 
 Each chart is an <svg role="img"> with a <title> and <desc>; the page puts a table of the same
-numbers next to it for screen readers and for anyone who prefers numbers.
+numbers next to it for screen readers and for anyone who prefers numbers. Charts carry their
+size in pixels and are drawn at 1:1 (scrolling sideways on narrow screens rather than shrinking),
+so axis labels keep the size CSS gives them. A line chart with fewer than MIN_POINTS points says
+so and shows its table instead (`has_enough_points`).
 """
 
 from collections.abc import Sequence
@@ -11,6 +14,8 @@ from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
 
+MIN_POINTS = 3  # fewer points than this make an empty-looking plot: show the table instead
+
 
 @dataclass(frozen=True)
 class Series:
@@ -18,9 +23,15 @@ class Series:
     points: Sequence[float | None]  # one per x label; None where there is no data
 
 
+def has_enough_points(series: Sequence[Series]) -> bool:
+    """Whether some series has at least MIN_POINTS values to draw."""
+    return any(sum(p is not None for p in s.points) >= MIN_POINTS for s in series)
+
+
 def _svg_open(chart_id: str, width: int, height: int, title: str, desc: str) -> str:
     return (
-        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
+        f'<svg class="chart" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'role="img" '
         f'aria-labelledby="{chart_id}-title {chart_id}-desc" xmlns="http://www.w3.org/2000/svg">'
         f'<title id="{chart_id}-title">{escape(title)}</title>'
         f'<desc id="{chart_id}-desc">{escape(desc)}</desc>'
@@ -89,18 +100,33 @@ def line_chart(
 HEATMAP_LEVELS = (0, 1, 3, 6, 10)  # attempts a day for the colour steps
 
 
+def heatmap_legend() -> list[tuple[int, str]]:
+    """(colour step, what it means) for the heatmap's legend: 0, 1-2, 3-5, 6-9, 10+ answers."""
+    steps = []
+    for level, low in enumerate(HEATMAP_LEVELS):
+        if level == 0:
+            text = "none"
+        elif level + 1 < len(HEATMAP_LEVELS):
+            high = HEATMAP_LEVELS[level + 1] - 1
+            text = f"{low}" if low == high else f"{low}–{high}"
+        else:
+            text = f"{low} or more"
+        steps.append((level, text))
+    return steps
+
+
 def heatmap(chart_id: str, *, counts: dict[date, int], end: date, title: str) -> SafeString:
     """A year of days as a grid of weeks (columns) by weekdays (rows), Monday first."""
-    cell, gap, left, top = 11, 2, 28, 16
+    cell, gap, left, top, right = 11, 2, 28, 16, 28  # right: room for the last month's name
     start = end - timedelta(days=364)
     start -= timedelta(days=start.weekday())
     weeks = (end - start).days // 7 + 1
-    width, height = left + weeks * (cell + gap), top + 7 * (cell + gap)
+    width, height = left + weeks * (cell + gap) + right, top + 7 * (cell + gap)
     total = sum(v for d, v in counts.items() if start <= d <= end)
     active = sum(1 for d, v in counts.items() if start <= d <= end and v)
     desc = f"{total} answers on {active} days between {start:%d %b %Y} and {end:%d %b %Y}."
     parts = [_svg_open(chart_id, width, height, title, desc)]
-    for row, name in ((0, "Mon"), (2, "Wed"), (4, "Fri")):
+    for row, name in ((0, "Mon"), (2, "Wed"), (4, "Fri"), (6, "Sun")):
         y = top + row * (cell + gap) + cell - 1
         parts.append(f'<text class="chart-axis" x="0" y="{y}">{name}</text>')
     day = start

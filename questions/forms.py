@@ -10,32 +10,69 @@ from questions.models.bank import Kind, Level, Role
 from questions.models.kits import MAX_MINUTES, MIN_MINUTES
 from questions.models.practice import Clock, Grade, Mode
 
+MAX_SESSION_QUESTIONS = 20
+MINUTES_MESSAGES = {
+    "min_value": f"Minutes must be from {MIN_MINUTES} to {MAX_MINUTES}.",
+    "max_value": f"Minutes must be from {MIN_MINUTES} to {MAX_MINUTES}.",
+    "invalid": "Minutes must be a whole number.",
+}
+MINUTES_FOR_CLOCK = f"Minutes must be from {MIN_MINUTES} to {MAX_MINUTES} for this clock."
+CHOOSE_FROM_LIST = {
+    "invalid_choice": "Choose from the list.",
+    "invalid_list": "Choose from the list.",
+}
+
 
 class StartSessionForm(forms.Form):
     topics = forms.MultipleChoiceField(
-        required=False, widget=forms.CheckboxSelectMultiple, help_text="None ticked: all topics."
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="None ticked: all topics.",
+        error_messages=CHOOSE_FROM_LIST,
     )
     levels = forms.MultipleChoiceField(
-        choices=Level.choices, required=False, widget=forms.CheckboxSelectMultiple
+        choices=Level.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages=CHOOSE_FROM_LIST,
     )
     kinds = forms.MultipleChoiceField(
         label="Kinds of question",
         choices=Kind.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
+        error_messages=CHOOSE_FROM_LIST,
     )
     roles = forms.MultipleChoiceField(
-        choices=Role.choices, required=False, widget=forms.CheckboxSelectMultiple
+        choices=Role.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages=CHOOSE_FROM_LIST,
     )
-    count = forms.IntegerField(label="How many questions", min_value=1, max_value=20, initial=5)
+    count = forms.IntegerField(
+        label="How many questions",
+        min_value=1,
+        max_value=MAX_SESSION_QUESTIONS,
+        initial=5,
+        error_messages={
+            "required": f"Say how many questions: from 1 to {MAX_SESSION_QUESTIONS}.",
+            "min_value": f"How many questions must be from 1 to {MAX_SESSION_QUESTIONS}.",
+            "max_value": f"How many questions must be from 1 to {MAX_SESSION_QUESTIONS}.",
+            "invalid": "How many questions must be a whole number.",
+        },
+    )
     clock = forms.ChoiceField(
-        choices=Clock.choices, initial=Clock.SUGGESTED, widget=forms.RadioSelect
+        choices=Clock.choices,
+        initial=Clock.SUGGESTED,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose a clock.", "invalid_choice": "Choose a clock."},
     )
     minutes = forms.IntegerField(
         required=False,
-        min_value=1,
-        max_value=240,
-        help_text="Minutes per question, or for the whole session, depending on the clock.",
+        min_value=MIN_MINUTES,
+        max_value=MAX_MINUTES,
+        help_text="Per question, or for the whole session, depending on the clock.",
+        error_messages=MINUTES_MESSAGES,
     )
     mode = forms.ChoiceField(
         label="With a time limit for the whole session",
@@ -56,9 +93,13 @@ class StartSessionForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         clock = data.get("clock")
-        if clock in (Clock.PER_QUESTION, Clock.SESSION) and not data.get("minutes"):
-            self.add_error("minutes", "Say how many minutes this clock allows.")
+        needs_minutes = clock in (Clock.PER_QUESTION, Clock.SESSION)
+        # One message per problem: an invalid number already has its own.
+        if needs_minutes and not data.get("minutes") and "minutes" not in self.errors:
+            self.add_error("minutes", MINUTES_FOR_CLOCK)
         if clock in (Clock.SUGGESTED, Clock.UNTIMED):
+            # This clock has no minutes (the field is hidden): what was typed there is no error.
+            self.errors.pop("minutes", None)
             data["minutes"] = None
         data["mode"] = data.get("mode") or Mode.INTERVIEW
         return data
@@ -84,13 +125,6 @@ class LineField(forms.CharField):
 
     def to_python(self, value: Any) -> str:
         return clean_line(super().to_python(value))
-
-
-MINUTES_MESSAGES = {
-    "min_value": f"Minutes must be from {MIN_MINUTES} to {MAX_MINUTES}.",
-    "max_value": f"Minutes must be from {MIN_MINUTES} to {MAX_MINUTES}.",
-    "invalid": "Minutes must be a whole number.",
-}
 
 
 class KitForm(forms.ModelForm):

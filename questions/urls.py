@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from questions.views import bank, history, kits, loops, practice
+from questions.views import account, bank, history, kits, loops, practice
 
 
 class ShareTokenConverter:
@@ -30,9 +30,13 @@ urlpatterns = [
     path("history/questions/<int:question_id>/", history.question_history, name="question_history"),
     path("progress/", history.progress_page, name="progress"),
     path("account/data/", history.account_data, name="account_data"),
+    path("account/settings/", account.account_settings, name="account_settings"),
     path("account/data/history.csv", history.export_csv, name="export_csv"),
     path("account/data/history.json", history.export_json, name="export_json"),
     path("practice/token/", practice.csrf_token, name="csrf_token"),
+    path("practice/estimate/", practice.session_estimate, name="session_estimate"),
+    path("practice/<int:session_id>/abandon/", practice.session_abandon, name="session_abandon"),
+    path("practice/<int:session_id>/retry/", practice.session_retry, name="session_retry"),
     path("practice/<int:session_id>/", practice.session_detail, name="session"),
     path("practice/<int:session_id>/finish/", practice.session_finish, name="session_finish"),
     path("practice/<int:session_id>/summary/", practice.session_summary, name="session_summary"),

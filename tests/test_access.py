@@ -110,6 +110,13 @@ ROUTES: dict[str, Route] = {
         statuses(405, 405, 405, 405, 405, 405),
         NOT_MY_SESSION,
     ),
+    "practice/estimate/": Route("/practice/estimate/", statuses(302, 302, 302, 302, 302, 302)),
+    "practice/<int:session_id>/abandon/": Route(
+        "/practice/{session}/abandon/", OWN_SESSION, NOT_MY_SESSION
+    ),
+    "practice/<int:session_id>/retry/": Route(
+        "/practice/{finished}/retry/", POST_ONLY, NOT_MY_SESSION
+    ),
     "practice/<int:session_id>/not-reached/": Route(
         "/practice/{finished}/not-reached/", POST_ONLY, NOT_MY_SESSION
     ),
@@ -138,6 +145,7 @@ ROUTES: dict[str, Route] = {
     "history/questions/<int:question_id>/": Route("/history/questions/{question}/", OWN_SESSION),
     "progress/": Route("/progress/", SIGNED_IN),
     "account/data/": Route("/account/data/", SIGNED_IN, {"anon": 302}),
+    "account/settings/": Route("/account/settings/", SIGNED_IN, {"anon": 302}),
     "account/data/history.csv": Route("/account/data/history.csv", SIGNED_IN),
     "account/data/history.json": Route("/account/data/history.json", SIGNED_IN),
     # Interview kits and loops.

@@ -1,3 +1,4 @@
+from questions.models.account import AccountSettings
 from questions.models.accounts import LoginSession, UsernameSkeleton
 from questions.models.bank import FollowUp, Question, Topic
 from questions.models.kits import (
@@ -12,6 +13,7 @@ from questions.models.practice import Attempt, PracticeSession
 from questions.models.review import ReviewCard, ReviewLog, ReviewSettings
 
 __all__ = [
+    "AccountSettings",
     "Attempt",
     "FollowUp",
     "KitItem",

@@ -45,6 +45,7 @@ class SessionStatus(models.TextChoices):
     IN_PROGRESS = "in-progress", "In progress"
     FINISHED = "finished", "Finished"
     EXPIRED = "expired", "Expired"
+    ABANDONED = "abandoned", "Abandoned"
 
 
 class Source(models.TextChoices):

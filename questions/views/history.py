@@ -35,6 +35,7 @@ from questions.models import (
 )
 from questions.models.bank import Level
 from questions.models.practice import Grade
+from questions.templatetags.timefmt import format_duration
 
 logger = logging.getLogger("interviewprep.accounts")
 
@@ -91,14 +92,45 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
 # History --------------------------------------------------------------------------------------
 
 
+class AppDateInput(forms.DateInput):
+    """A text box showing dates the way every page prints them ("1 Dec 2026").
+
+    Not type=date: a browser's date box prints the date in the browser's locale (12/01/2026),
+    unlike the rest of the app.
+    """
+
+    def format_value(self, value: Any) -> str | None:
+        if isinstance(value, date):
+            return f"{value.day} {value:%b %Y}"
+        return super().format_value(value)
+
+
+DATE_INPUT_FORMATS = ["%d %b %Y", "%d %B %Y", "%Y-%m-%d", "%d/%m/%Y"]
+DATE_ERRORS = {"invalid": "Enter a date like 1 Dec 2026."}
+
+
 class HistoryFilterForm(forms.Form):
-    topic = forms.ChoiceField(required=False)
-    level = forms.ChoiceField(required=False, choices=[("", "Any level"), *Level.choices])
+    topic = forms.ChoiceField(
+        required=False, error_messages={"invalid_choice": "Choose a topic from the list."}
+    )
+    level = forms.ChoiceField(
+        required=False,
+        choices=[("", "Any level"), *Level.choices],
+        error_messages={"invalid_choice": "Choose a level from the list."},
+    )
     start = forms.DateField(
-        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+        required=False,
+        label="From",
+        input_formats=DATE_INPUT_FORMATS,
+        error_messages=DATE_ERRORS,
+        widget=AppDateInput(attrs={"placeholder": "1 Dec 2026", "size": 11}),
     )
     end = forms.DateField(
-        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
+        required=False,
+        label="To",
+        input_formats=DATE_INPUT_FORMATS,
+        error_messages=DATE_ERRORS,
+        widget=AppDateInput(attrs={"placeholder": "31 Dec 2026", "size": 11}),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -111,7 +143,7 @@ class HistoryFilterForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if data.get("start") and data.get("end") and data["start"] > data["end"]:
-            self.add_error("end", "The end date is before the start date; the dates were ignored.")
+            self.add_error("end", "This date is before the From date, so the dates were ignored.")
         return data
 
 
@@ -145,10 +177,8 @@ def history(request: AuthenticatedHttpRequest) -> HttpResponse:
     sessions = progress.sessions_with_totals(request.user)
     if form.is_bound:
         form.is_valid()
+        # A filter with a problem is ignored; the error summary names it by its label, once.
         data = {k: v for k, v in form.cleaned_data.items() if k not in form.errors}
-        for field, errors in form.errors.items():
-            if field != "end":
-                messages.warning(request, f"Filter “{field}” ignored: {errors[0]}")
         # EXISTS, not a join: a second join on attempts would multiply the aggregated rows.
         if data.get("topic"):
             sessions = sessions.filter(_has_attempt(topic_name=data["topic"]))
@@ -235,6 +265,10 @@ def progress_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     max_seconds = max([s for s in seconds if s is not None], default=60)
     days = progress.practice_days(user, since=now.date() - timedelta(days=371))
     standings = progress.topic_standings(user)
+    # Small multiples in the table's order (weakest first), then topics only graded long ago.
+    order = {s.topic: i for i, s in enumerate(standings)}
+    topics_in_order = sorted(topic_shares, key=lambda t: (order.get(t, len(order)), t))
+    time_series = [charts.Series("Seconds", seconds)]
     context = {
         "level_chart": charts.line_chart(
             "levels",
@@ -245,7 +279,7 @@ def progress_page(request: AuthenticatedHttpRequest) -> HttpResponse:
             y_max=1,
             y_ticks=percent_ticks,
         )
-        if level_series
+        if charts.has_enough_points(level_series)
         else None,
         "level_rows": [
             (label, list(zip(labels, level_shares[value], level_counts[value], strict=True)))
@@ -259,32 +293,38 @@ def progress_page(request: AuthenticatedHttpRequest) -> HttpResponse:
                     title=f"{topic}: share graded Good or Easy per week",
                     desc=f"Weekly share of Good or Easy self-grades in {topic}.",
                     x_labels=labels,
-                    series=[charts.Series(topic, shares)],
+                    series=[charts.Series(topic, topic_shares[topic])],
                     y_max=1,
                     y_ticks=percent_ticks,
-                    width=360,
-                    height=160,
-                ),
-                list(zip(labels, shares, topic_counts[topic], strict=True)),
+                    width=300,
+                    height=170,
+                )
+                if charts.has_enough_points([charts.Series(topic, topic_shares[topic])])
+                else None,
+                list(zip(labels, topic_shares[topic], topic_counts[topic], strict=True)),
             )
-            for i, (topic, shares) in enumerate(sorted(topic_shares.items()))
+            for i, topic in enumerate(topics_in_order)
         ],
         "time_chart": charts.line_chart(
             "time",
-            title="Average seconds per answer, per week",
+            title="Average time per answer, per week",
             desc="How long your answers took on average each week.",
             x_labels=labels,
-            series=[charts.Series("Seconds", seconds)],
+            series=time_series,
             y_max=max_seconds * 1.1,
-            y_ticks=[(0, "0 s"), (max_seconds, f"{max_seconds:.0f} s")],
+            y_ticks=[(0, "0 s"), (max_seconds, format_duration(max_seconds))],
             height=200,
         )
-        if any(s is not None for s in seconds)
+        if charts.has_enough_points(time_series)
         else None,
         "time_rows": list(zip(labels, seconds, strict=True)),
+        "has_levels": any(n for counts in level_counts.values() for n in counts),
+        "has_times": any(s is not None for s in seconds),
+        "min_points": charts.MIN_POINTS,
         "heatmap": charts.heatmap(
             "activity", counts=days, end=now.date(), title="Days practised in the last year"
         ),
+        "heatmap_legend": charts.heatmap_legend(),
         "month_rows": _month_totals(days, now.date()),
         "standings": standings,
     }

@@ -45,6 +45,8 @@ from questions.models.practice import AttemptState, Grade
 from questions.roles import is_interviewer
 
 SEARCH_LIMIT = 12
+KIT_PAGE_SIZE = 20
+KIT_SEARCH_FROM = 8  # kits before the list gets a search box
 RESULTS_PER_PAGE = 20
 SEARCH_KEYS = ("q", "topic", "level", "kind")
 # Tells the builder's search to refresh its "in the kit" marks after the kit changed.
@@ -210,12 +212,19 @@ def _posted_id(request: AuthenticatedHttpRequest, name: str) -> int | None:
 @require_GET
 def kit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_interviewer(request)
+    mine = QuestionSet.objects.for_user(request.user)
+    search = request.GET.get("q", "").replace("\x00", "").strip()[:200]
     kits = (
-        QuestionSet.objects.for_user(request.user)
-        .with_totals()
+        mine.with_totals()
         .select_related("owner")
         .only("title", "round", "minutes", "updated_at", "owner__username")
     )
+    if search:
+        kits = kits.filter(Q(title__icontains=search) | Q(round__icontains=search))
+    kits = kits.order_by("-updated_at", "-pk")
+    page = Paginator(kits, KIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    # The search box appears once the list is long enough to need it.
+    searchable = bool(search) or mine.count() > KIT_SEARCH_FROM
     loops = (
         Loop.objects.for_user(request.user)
         .annotate(round_count=Count("rounds"))
@@ -225,7 +234,15 @@ def kit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "questions/kit_list.html",
-        {"kits": list(kits), "loops": list(loops), "show_owner": request.user.is_staff},
+        {
+            "kits": list(page.object_list),
+            "page": page,
+            "query": urlencode({"q": search}) if search else "",
+            "search": search,
+            "searchable": searchable,
+            "loops": list(loops),
+            "show_owner": request.user.is_staff,
+        },
     )
 
 

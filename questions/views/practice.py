@@ -5,7 +5,6 @@ attempt is a 404. Time comes from the server only (`timezone.now()`), never from
 """
 
 import secrets
-from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
@@ -17,7 +16,6 @@ from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -26,9 +24,13 @@ from django_htmx.http import HttpResponseClientRedirect
 from interviewprep.http import AuthenticatedHttpRequest, HtmxHttpRequest
 from interviewprep.throttling import too_many_requests
 from questions import rubric, services
+from questions.abandon import ABANDONED, abandon_session
+from questions.estimates import Estimate, estimate
 from questions.forms import GradeForm, StartSessionForm
-from questions.models import Attempt, PracticeSession, Question
+from questions.models import Attempt, PracticeSession, Question, Topic
 from questions.models.practice import MAX_ANSWER_LENGTH, AttemptState, Clock, Grade
+from questions.summaries import is_missed, outcome, summarise, was_asked
+from questions.templatetags.timefmt import format_clock
 
 GRADE_HELP = (
     "Again: you could not answer or got it wrong. Hard: you recalled it, with real effort or gaps. "
@@ -112,7 +114,7 @@ def session_start(request: AuthenticatedHttpRequest) -> HttpResponse:
                 clock=data["clock"],
                 minutes=data["minutes"],
                 now=timezone.now(),
-                title=f"Mock interview: {count} question{'s' if count != 1 else ''}",
+                title=_title_from_topics(questions, all_topics=not data["topics"]),
                 filters={k: data[k] for k in ("topics", "levels", "kinds", "roles", "count")},
                 with_follow_ups=data["follow_ups"],
                 mode=data["mode"],
@@ -125,7 +127,7 @@ def session_start(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "questions/session_start.html",
-        {"form": form, "open_sessions": open_sessions},
+        {"form": form, "open_sessions": open_sessions, "estimate": _estimate_for(form)},
         status=400 if form.errors else 200,
     )
 
@@ -264,7 +266,8 @@ def _save_json(request: HtmxHttpRequest, result: services.SaveResult) -> HttpRes
 
 
 def _clock_time(at: datetime | None) -> str:
-    return date_format(timezone.localtime(at), "H:i:s T") if at else ""
+    """A save's time as every page prints it: the person's zone and 12/24-hour clock."""
+    return format_clock(at, seconds=True) if at else ""
 
 
 @require_POST
@@ -486,28 +489,9 @@ def session_summary(request: AuthenticatedHttpRequest, session_id: int) -> HttpR
         services.close_overdue(session=session, now=now)
         session.refresh_from_db()
     attempts = list(session.attempts.all())
-    topics: dict[str, dict[str, Any]] = defaultdict(
-        lambda: {"answered": 0, "graded": 0, "grade_sum": 0, "seconds": 0, "allowed": 0}
-    )
-    for a in attempts:
-        totals = topics[a.topic_name or "Other"]
-        if a.state in (AttemptState.SUBMITTED, AttemptState.GRADED):
-            totals["answered"] += 1
-        if a.grade:
-            totals["graded"] += 1
-            totals["grade_sum"] += a.grade
-        totals["seconds"] += a.seconds_spent or 0
-        totals["allowed"] += a.allowed_seconds or 0
-    topic_rows = [
-        {
-            "name": name,
-            **t,
-            "average_grade": Grade(round(t["grade_sum"] / t["graded"])).label
-            if t["graded"]
-            else "",
-        }
-        for name, t in sorted(topics.items())
-    ]
+    for attempt in attempts:
+        attempt.outcome = outcome(attempt)  # type: ignore[attr-defined]
+        attempt.was_asked = was_asked(attempt)  # type: ignore[attr-defined]
     not_reached = [
         a for a in attempts if a.state == AttemptState.PENDING and a.sub == 0 and a.question_id
     ]
@@ -517,7 +501,8 @@ def session_summary(request: AuthenticatedHttpRequest, session_id: int) -> HttpR
         {
             "session": session,
             "attempts": attempts,
-            "topic_rows": topic_rows,
+            "summary": summarise(attempts),
+            "status_label": _status_label(session),
             "not_reached": not_reached,
             "now": now,
         },
@@ -549,3 +534,117 @@ def practise_not_reached(request: AuthenticatedHttpRequest, session_id: int) -> 
         filters={"not_reached_in": session.pk},
     )
     return redirect(started)
+
+
+def _status_label(session: PracticeSession) -> str:
+    if session.status == PracticeSession.Status.EXPIRED:
+        return "Closed when its time ran out"
+    if session.status == ABANDONED:
+        return "Abandoned"
+    return session.get_status_display()
+
+
+# Titles and estimates for the start page ------------------------------------------------------
+
+
+def _title_from_topics(questions: list[Question], *, all_topics: bool) -> str:
+    """A session's name from the topics of its questions: "Deep learning and MLOps", not a count."""
+    names = list(
+        Topic.objects.filter(pk__in={q.topic_id for q in questions})
+        .order_by("position", "name")
+        .values_list("name", flat=True)
+    )
+    if len(names) == 1:
+        title = names[0]
+    elif len(names) == 2:
+        title = f"{names[0]} and {names[1]}"
+    elif all_topics:
+        title = f"Mixed topics: {names[0]}, {names[1]} and {len(names) - 2} more"
+    else:
+        title = f"{names[0]}, {names[1]} and {len(names) - 2} more topics"
+    return title[:200]
+
+
+def _estimate_for(form: StartSessionForm) -> Estimate:
+    """The estimate for the form's valid values; a field with a problem counts as its default."""
+    form.is_valid()
+    data = form.cleaned_data if hasattr(form, "cleaned_data") else {}
+    clock = data.get("clock") or form.fields["clock"].initial
+    return estimate(
+        topics=data.get("topics") or [],
+        levels=data.get("levels") or [],
+        kinds=data.get("kinds") or [],
+        roles=data.get("roles") or [],
+        count=data.get("count") or form.fields["count"].initial,
+        clock=clock,
+        minutes=data.get("minutes"),
+        with_follow_ups=bool(data.get("follow_ups")) if form.is_bound else True,
+    )
+
+
+@login_required
+@require_GET
+@vary_on_headers("HX-Request")
+def session_estimate(request: HtmxHttpRequest) -> HttpResponse:
+    """How many questions the start form's filters match and how long it would take (htmx)."""
+    if not request.htmx:
+        return redirect("questions:session_start")
+    form = StartSessionForm(request.GET)
+    return render(
+        request, "questions/session_start.html#estimate", {"estimate": _estimate_for(form)}
+    )
+
+
+# Abandoning -----------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_abandon(request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
+    """Ask, then abandon an in-progress session: it stays in history, its grades leave review."""
+    session = _get_session_for_user(request, session_id)
+    if not session.is_open:
+        messages.info(request, "This session is already closed.")
+        return redirect("questions:session_summary", session_id=session.pk)
+    if request.method == "POST":
+        if abandon_session(session=session, now=timezone.now()):
+            messages.success(request, f"“{session.title}” was abandoned.")
+        url = reverse("questions:session_start")
+        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    graded = session.attempts.filter(grade__isnull=False).count()
+    return render(request, "questions/session_abandon.html", {"session": session, "graded": graded})
+
+
+# Next steps from a summary --------------------------------------------------------------------
+
+RETRY_SUFFIXES = (" (retry)", " (missed questions)")
+
+
+@login_required
+@require_POST
+def session_retry(request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
+    """Start a new session on the same questions ("retry this set") or on the missed ones."""
+    session = _get_session_for_user(request, session_id)
+    missed_only = request.POST.get("which") == "missed"
+    mains = [a for a in session.attempts.filter(sub=0) if not missed_only or is_missed(a)]
+    in_bank = Question.objects.published().in_bulk([a.question_id for a in mains if a.question_id])
+    chosen = [a for a in mains if a.question_id in in_bank]
+    if not chosen:
+        messages.error(request, "None of these questions is in the bank any more.")
+        return redirect("questions:session_summary", session_id=session.pk)
+    base = session.title
+    for suffix in RETRY_SUFFIXES:
+        base = base.removesuffix(suffix)
+    kit_timed = session.source == PracticeSession.Source.KIT
+    retry = services.start_session(
+        user=request.user,
+        questions=[in_bank[a.question_id] for a in chosen],
+        clock=session.clock,
+        minutes=session.minutes,
+        now=timezone.now(),
+        title=(base[:180] + RETRY_SUFFIXES[1 if missed_only else 0]),
+        filters={"retry_of": session.pk, "missed_only": missed_only},
+        with_follow_ups=any(a.follow_up_count for a in chosen),
+        allowed_seconds=[a.allowed_seconds for a in chosen] if kit_timed else None,
+    )
+    return redirect(retry)

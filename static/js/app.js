@@ -2,6 +2,12 @@
 (function () {
   "use strict";
 
+  // The server prints times in this zone unless the account names another (Account settings).
+  try {
+    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (zone) document.cookie = "tz=" + encodeURIComponent(zone) + "; path=/; max-age=31536000; SameSite=Lax";
+  } catch (e) { /* no Intl: the server's default zone */ }
+
   function showError(text) {
     var box = document.getElementById("htmx-error");
     if (!box) return;
@@ -32,6 +38,50 @@
   document.addEventListener("htmx:sendError", function (event) {
     if (event.target.closest("[data-own-errors]")) return;
     showError("The server could not be reached. Check your connection and try again.");
+  });
+
+  // Wide code, formulas and tables scroll sideways: a box that scrolls must take keyboard focus
+  // (tabindex=0) so that it can be scrolled without a mouse. Checked again when <details> open.
+  var SCROLLERS = ".prose pre, .prose .math-block, .prose table, .table-scroll, .chart-scroll";
+
+  function markScrollable(root) {
+    root.querySelectorAll(SCROLLERS).forEach(function (box) {
+      var scrolls = box.scrollWidth > box.clientWidth + 1;
+      if (scrolls && !box.hasAttribute("tabindex")) {
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("data-scroll-focus", "");
+      } else if (!scrolls && box.hasAttribute("data-scroll-focus")) {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("data-scroll-focus");
+      }
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { markScrollable(document); });
+  window.addEventListener("resize", function () { markScrollable(document); });
+  document.addEventListener("toggle", function (event) {
+    if (event.target.open) markScrollable(event.target);
+  }, true);
+  document.addEventListener("htmx:afterSettle", function (event) { markScrollable(event.target); });
+
+  // A form that came back with errors: focus its summary, so the problems are read out first.
+  document.addEventListener("DOMContentLoaded", function () {
+    var summary = document.querySelector("[data-error-summary]");
+    if (summary) summary.focus();
+  });
+
+  // A summary link to a group of radios or checkboxes focuses the group's first input.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("[data-error-summary] a[href^='#']");
+    if (!link) return;
+    var target = document.getElementById(link.getAttribute("href").slice(1));
+    if (!target || target.matches("input, select, textarea")) return;
+    var first = target.querySelector("input, select, textarea");
+    if (first) {
+      event.preventDefault();
+      target.scrollIntoView({ block: "center" });
+      first.focus();
+    }
   });
 
   document.addEventListener("htmx:afterRequest", function (event) {

@@ -3,6 +3,11 @@ import sys
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from questions.bankio import BankInvalid, apply_bank, read_bank
+from questions.models import FollowUp, Question, Topic
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 class Command(BaseCommand):
@@ -15,6 +20,11 @@ class Command(BaseCommand):
         parser.add_argument("paths", nargs="+", help="YAML files or directories of *.yaml")
         parser.add_argument(
             "--dry-run", action="store_true", help="Report what would change; write nothing."
+        )
+        parser.add_argument(
+            "--totals",
+            action="store_true",
+            help="Then say how many topics, questions and follow-ups the bank holds.",
         )
 
     def handle(self, *args: object, **options: object) -> None:
@@ -38,6 +48,16 @@ class Command(BaseCommand):
         report = apply_bank(files, dry_run=dry_run, progress=progress)
         prefix = "Dry run, nothing written. Would change " if dry_run else "Imported "
         self.stdout.write(f"{prefix}{len(files)} file(s): {report.summary()}")
+        if options["totals"] and not dry_run:
+            counts = [
+                _plural(model.objects.count(), noun)
+                for model, noun in (
+                    (Topic, "topic"),
+                    (Question, "question"),
+                    (FollowUp, "follow-up"),
+                )
+            ]
+            self.stdout.write(f"The bank holds {counts[0]}, {counts[1]} and {counts[2]}.")
         if dry_run or options["verbosity"] > 1:  # type: ignore[operator]
             for slug in report.created:
                 self.stdout.write(f"  + {slug}")
