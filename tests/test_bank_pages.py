@@ -478,3 +478,23 @@ def test_the_search_vector_is_stored_in_the_row_for_fast_matching():
             " WHERE attrelid = 'questions_question'::regclass AND attname = 'search'"
         )
         assert cursor.fetchone() == ("m",)
+
+
+def test_the_skill_checks_are_listed_together_by_their_tag(client):
+    from tests.factories import make_question
+
+    first = make_question(title="Fraud model skill check", tags=["skill-check", "fraud"])
+    second = make_question(title="Churn drift skill check", tags=["skill-check"])
+    make_question(title="Something else", tags=["fraud"])
+    body = client.get("/questions/", {"tag": "skill-check"}).content.decode()
+    assert first.title in body and second.title in body
+    assert "Something else" not in body
+    assert "the scenario skill checks" in body
+    page = client.get(first.get_absolute_url()).content.decode()
+    assert 'href="/questions/?tag=skill-check"' in page
+
+
+def test_a_malformed_tag_is_named_and_ignored(client):
+    body = client.get("/questions/", {"tag": "<b>bad tag"}).content.decode()
+    assert "is not a tag; showing every question" in body
+    assert "<b>bad" not in body

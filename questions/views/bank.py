@@ -28,11 +28,17 @@ class BrowseFilters:
     level: str = ""
     kind: str = ""
     role: str = ""
+    tag: str = ""
     notices: list[str] = field(default_factory=list)
 
     @property
     def active(self) -> bool:
-        return bool(self.q.strip() or self.topic or self.level or self.kind or self.role)
+        return bool(
+            self.q.strip() or self.topic or self.level or self.kind or self.role or self.tag
+        )
+
+
+TAG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*", re.ASCII)
 
 
 def _choice(
@@ -52,6 +58,11 @@ def _shown(value: str) -> str:
 
 def parse_filters(params: QueryDict, topics: list[Topic]) -> BrowseFilters:
     filters = BrowseFilters(q=params.get("q", "").replace("\x00", "")[:1000])
+    if tag := params.get("tag", ""):
+        if TAG.fullmatch(tag):
+            filters.tag = tag
+        else:
+            filters.notices.append(f"“{_shown(tag)}” is not a tag; showing every question.")
     if slug := params.get("topic", ""):
         filters.topic = next((t for t in topics if t.slug == slug), None)
         if filters.topic is None:
@@ -73,6 +84,7 @@ def browse_queryset(filters: BrowseFilters) -> QuestionQuerySet:
     return (
         Question.objects.published()
         .filter_by(topic=filters.topic, level=filters.level, kind=filters.kind, role=filters.role)
+        .filter(**({"tags__contains": [filters.tag]} if filters.tag else {}))
         .search(filters.q)
         .for_list()
     )
