@@ -22,7 +22,9 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from questions.models import PracticeSession
 from questions.models.accounts import username_taken_by_look_alike
+from questions.models.practice import SessionStatus
 
 
 class SignupForm(UserCreationForm):
@@ -145,12 +147,16 @@ def send_password_reset(*, email: str, domain: str, use_https: bool) -> None:
 def delete_account(user: User) -> None:
     """Delete the account and every trace of it: what the README lists under account deletion.
 
-    Cascades remove practice sessions (with answers, including results shared with a kit's
-    owner), review cards and settings, kits, loops and share links, and the login sessions of
+    Finished kit sessions whose results the candidate chose to share stay with the kit's owner,
+    anonymised (no owner, so no name). Cascades remove every other practice session with its
+    answers, review cards and settings, kits, loops and share links, and the login sessions of
     every browser (questions.models.LoginSession). Login throttling rows hold the username, the
     address and the browser: they go too.
     """
     username = user.get_username()
+    PracticeSession.objects.filter(owner=user, kit__isnull=False, share_results=True).exclude(
+        status=SessionStatus.IN_PROGRESS
+    ).update(owner=None)
     AccessAttempt.objects.filter(username=username).delete()
     AccessLog.objects.filter(username=username).delete()
     AccessFailureLog.objects.filter(username=username).delete()

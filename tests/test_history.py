@@ -325,3 +325,40 @@ def test_pages_run_a_bounded_number_of_queries_with_10000_attempts(
     with django_assert_max_num_queries(limit):
         response = get(client_for, url)
     assert response.status_code == 200
+
+
+def test_shared_kit_results_outlive_the_account_anonymised_and_the_rest_goes():
+    from django.test import Client
+    from django.utils import timezone
+
+    from tests.factories import make_interviewer, make_kit, make_share_link
+
+    interviewer = make_interviewer()
+    question = make_question()
+    kit = make_kit(interviewer, questions=[question])
+    candidate = make_user()
+    now = timezone.now()
+    shared = services.start_kit_session(
+        user=candidate, token=make_share_link(kit).token, share_results=True, now=now
+    )
+    attempt = shared.attempts.get(sub=0)
+    services.submit_attempt(
+        session=shared, attempt_id=attempt.pk, now=now, text="my shared answer", base=0
+    )
+    services.finish_session(session=shared, now=now)
+    private = services.start_kit_session(
+        user=candidate, token=make_share_link(kit).token, share_results=False, now=now
+    )
+    services.finish_session(session=private, now=now)
+    client = Client()
+    client.force_login(candidate)
+    client.post("/account/data/", {"confirm": "Delete my account"})
+    shared.refresh_from_db()
+    assert shared.owner_id is None
+    assert shared.attempts.get(sub=0).answer == "my shared answer"
+    assert not PracticeSession.objects.filter(pk=private.pk).exists()
+    client.force_login(interviewer)
+    results = client.get(f"/kits/{kit.pk}/results/").content.decode()
+    assert "my shared answer" in results
+    assert "deleted their account" in results
+    assert candidate.username not in results

@@ -75,8 +75,14 @@ class PracticeSession(models.Model):
     Status = SessionStatus
     Source = Source
 
+    # Empty only for kit results a candidate shared and then deleted their account: the kit's
+    # owner keeps them, anonymised (interviewprep.accounts.delete_account).
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="practice_sessions"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="practice_sessions",
     )
     title = models.CharField(max_length=200)
     source = models.CharField(max_length=20, choices=Source.choices, default=Source.FILTERS)
