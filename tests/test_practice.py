@@ -157,7 +157,7 @@ def test_start_page_creates_a_session_from_filters(owner_client, owner):
 def test_start_page_rerenders_bad_input_with_messages(owner_client, data, message):
     bank_question()
     response = owner_client.post("/practice/", data)
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert message in response.content.decode()
     assert PracticeSession.objects.count() == 0
 

@@ -48,7 +48,7 @@ def test_fixed_minutes_without_minutes_puts_one_linked_message_in_a_summary_at_t
 ):
     make_question()
     response = owner_client.post("/practice/", {"count": 5, "clock": Clock.PER_QUESTION})
-    assert response.status_code == 400
+    assert response.status_code == 422
     body = response.content.decode()
     summary = body[
         body.index('id="error-summary"') : body.index("</div>", body.index("error-summary"))
@@ -75,7 +75,7 @@ def test_bad_minutes_get_one_message_in_the_apps_words(owner_client, minutes, me
         "/practice/", {"count": 5, "clock": Clock.SESSION, "minutes": minutes}
     )
     body = response.content.decode()
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert body.count(message) == 2
     assert "for this clock" not in body
     assert "Ensure this value" not in body
@@ -94,7 +94,7 @@ def test_tampered_filters_are_refused_in_words_not_a_500(owner_client):
     response = owner_client.post(
         "/practice/", {"count": "5", "clock": "suggested", "levels": ["wizard"], "topics": ["x"]}
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "Choose from the list." in response.content.decode()
 
 

@@ -60,5 +60,5 @@ def account_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
         request,
         "questions/account_settings.html",
         {"form": form, "now_text": format_moment(timezone.now())},
-        status=400 if form.errors else 200,
+        status=422 if form.errors else 200,
     )

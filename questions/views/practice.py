@@ -128,7 +128,7 @@ def session_start(request: AuthenticatedHttpRequest) -> HttpResponse:
         request,
         "questions/session_start.html",
         {"form": form, "open_sessions": open_sessions, "estimate": _estimate_for(form)},
-        status=400 if form.errors else 200,
+        status=422 if form.errors else 200,
     )
 
 
