@@ -318,7 +318,7 @@ def test_each_person_gets_the_expected_answer_and_nothing_fails(world, clients, 
         check(response, rule.get[role], role, f"GET {path}")
     before = snapshot()
     for role, expected in rule.post.items():
-        response = clients[role].post(path, {"answer": "x", "revision": "1"})
+        response = clients[role].post(path, {"answer": "x", "base": "0", "writer": "intruder"})
         check(response, expected, role, f"POST {path}")
     assert snapshot() == before, f"a refused POST to {path} changed something"
     # Hostile variants: huge ids and NUL bytes give a 4xx (or a redirect), never a 500.

@@ -431,7 +431,7 @@ def test_out_of_range_numbers_answer_422_in_forms_and_json(client):
     attempt = session.attempts.get(state="active")
     response = client.post(
         f"/practice/{session.pk}/attempts/{attempt.pk}/save/",
-        {"answer": "x", "revision": str(2**40)},
+        {"answer": "x", "base": str(2**40), "writer": "tab"},
         HTTP_ACCEPT="application/json",
     )
     assert response.status_code == 422
