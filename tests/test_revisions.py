@@ -360,7 +360,7 @@ def test_undo_returns_the_grade_the_card_and_the_log_to_their_state_before(owner
         submit(owner_client, session, attempt, "answer")
         owner_client.post(f"/practice/{session.pk}/attempts/{attempt.pk}/grade/", {"grade": 1})
         page = owner_client.get(f"/practice/{session.pk}/").content.decode()
-        assert "Undo your grade “Again”" in page
+        assert "Undo the last grade" in page and "graded the last question “Again”" in page
         response = owner_client.post(f"/practice/{session.pk}/attempts/{attempt.pk}/undo/")
     assert response.status_code == 302
     attempt.refresh_from_db()

@@ -553,7 +553,11 @@
     if (!/^[1-4]$/.test(event.key)) return;
     var form = document.querySelector("#stage [data-grade-form]");
     if (!form) return;
-    if (performance.now() - Math.max(form._shownAt || 0, typedBefore) < GRADE_ARM_MS) return;
+    if (performance.now() - Math.max(form._shownAt || 0, typedBefore) < GRADE_ARM_MS) {
+      var hint = form.querySelector("[data-key-hint]");
+      if (hint) hint.textContent = "Key " + event.key + " ignored: grade keys wait a moment after typing stops. Press it again, or use the buttons.";
+      return;
+    }
     var button = form.querySelector('[data-grade="' + event.key + '"]');
     if (button) {
       event.preventDefault();

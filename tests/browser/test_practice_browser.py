@@ -105,6 +105,7 @@ def test_grading_with_the_keyboard_and_finishing(page: Page, live_server, user, 
     page.get_by_label("First point").check()
     expect(page.locator("[data-rubric-suggestion]")).to_contain_text("suggests")
     page.locator("body").click(position={"x": 5, "y": 5})
+    page.wait_for_timeout(1100)  # grade keys work once the buttons have been up a second
     page.keyboard.press("3")
     # The follow-up comes next, with its own clock.
     expect(page.get_by_text("Follow-up 1 of 1")).to_be_visible()

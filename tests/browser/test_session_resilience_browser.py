@@ -330,6 +330,7 @@ def test_keys_typed_through_zero_never_grade(page: Page, live_server, user, sess
     page.keyboard.type("1234", delay=40)
     attempt = answer_of(session)
     assert attempt.grade is None and attempt.state == AttemptState.SUBMITTED
+    expect(page.locator("[data-key-hint]")).to_contain_text("ignored")
     time.sleep(1.2)
     page.keyboard.press("2")  # a deliberate key, once the buttons have been on screen a moment
     expect(page.get_by_text("Follow-up 1 of 1")).to_be_visible()
