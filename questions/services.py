@@ -304,22 +304,28 @@ class SaveResult:
     retry_after: int = 0
 
 
-# The compare-and-swap: the row is locked by the CTE (which re-checks the writable rule after any
-# wait), then written only if the page's base is still the current revision, or if the current
-# revision is this page's own (a save whose response was lost, followed by more typing).
-# It also counts the saves in the current rate-limit window on the row itself, so the limit costs
-# no query of its own.
+# The compare-and-swap: the answer is written only if the page's base is still the current
+# revision, or if the current revision is this page's own (a save whose response was lost,
+# followed by more typing), and only while `Attempt.objects.writable` holds. The rule's WHERE clause
+# is the QuerySet's own, compiled; in an UPDATE, PostgreSQL re-checks it on the newest version of
+# the row when a concurrent write made the save wait. The statement also counts the saves in the
+# current rate-limit window on the row itself, so the limit costs no query of its own.
 _SAVE_SQL = """
-WITH target AS ({writable})
-UPDATE questions_attempt AS a
-   SET answer = %s, revision = a.revision + 1, saved_at = %s, writer = %s,
-       saves_in_window = CASE WHEN a.save_window_start > %s THEN a.saves_in_window + 1 ELSE 1 END,
-       save_window_start = CASE WHEN a.save_window_start > %s THEN a.save_window_start ELSE %s END
-  FROM target
- WHERE a.id = target.pk
-   AND (a.revision = %s OR (a.writer = %s AND a.writer <> ''))
-   AND (a.save_window_start IS NULL OR a.save_window_start <= %s OR a.saves_in_window < %s)
-RETURNING a.revision, a.deadline
+UPDATE "questions_attempt"
+   SET answer = %s, revision = "questions_attempt".revision + 1, saved_at = %s, writer = %s,
+       saves_in_window = CASE WHEN "questions_attempt".save_window_start > %s
+                              THEN "questions_attempt".saves_in_window + 1 ELSE 1 END,
+       save_window_start = CASE WHEN "questions_attempt".save_window_start > %s
+                                THEN "questions_attempt".save_window_start ELSE %s END
+  FROM "questions_practicesession"
+ WHERE "questions_attempt"."session_id" = "questions_practicesession"."id"
+   AND {writable}
+   AND ("questions_attempt".revision = %s
+        OR ("questions_attempt".writer = %s AND "questions_attempt".writer <> ''))
+   AND ("questions_attempt".save_window_start IS NULL
+        OR "questions_attempt".save_window_start <= %s
+        OR "questions_attempt".saves_in_window < %s)
+RETURNING "questions_attempt".revision, "questions_attempt".deadline
 """
 
 
@@ -358,15 +364,17 @@ def _save_statement() -> tuple[str, list[object]]:
         .order_by()
         .values("pk")
     )
-    # FOR UPDATE by hand: the ORM refuses to compile it outside a transaction, and this one
-    # statement needs none (autocommit keeps the hot path at one round trip).
     sql, params = writable.query.sql_with_params()
+    # The SELECT joins the session (INNER JOIN ... ON ids) and has no ORDER BY: its WHERE clause
+    # is the rule, over the same two tables the UPDATE names.
+    head, where = sql.split(" WHERE ", 1)
+    assert '"questions_practicesession"' in head and " WHERE " not in where, sql
     by_value = {value: _Slot(name) for name, value in _SLOTS.items()}
     names = [by_value.get(value, value) for value in params]
     assert sorted(n for n in names if isinstance(n, _Slot)) == sorted(
         ["cutoff", "cutoff", "attempt", "session", "owner"]
     ), names
-    return _SAVE_SQL.format(writable=sql + ' FOR UPDATE OF "questions_attempt"'), names
+    return _SAVE_SQL.format(writable=where), names
 
 
 def save_answer(
@@ -402,8 +410,8 @@ def save_answer(
         cursor.execute(
             sql,
             [
-                *params,
                 *(text, now, writer, window_cutoff, window_cutoff, now),
+                *params,
                 *(base, writer, window_cutoff, limit),
             ],
         )
