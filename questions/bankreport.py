@@ -121,7 +121,11 @@ def report(files: list[BankFile], paths: list[Path], source: str) -> str:
         "allowed). `tests/test_bank_code.py` runs the others.",
         "",
     ]
-    lines += [f"- {b.where}: {b.no_run_reason}" for b in marked]
+    # File names only: the report is committed, and a checkout's absolute path is nobody's business.
+    lines += [
+        f"- {Path(b.file).name}: {b.item}: {b.field}: python block {b.number}: {b.no_run_reason}"
+        for b in marked
+    ]
     return "\n".join(lines).rstrip() + "\n"
 
 
