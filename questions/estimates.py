@@ -24,16 +24,9 @@ def matching_questions(
     roles: Sequence[str] = (),
 ) -> QuerySet[Question]:
     """Published questions matching every filter given (the same rules as choosing them)."""
-    qs = Question.objects.published()
-    if topics:
-        qs = qs.filter(topic__slug__in=topics)
-    if levels:
-        qs = qs.filter(level__in=levels)
-    if kinds:
-        qs = qs.filter(kind__in=kinds)
-    if roles:
-        qs = qs.filter(roles__overlap=list(roles))
-    return qs
+    return Question.objects.published().matching(
+        topics=topics, levels=levels, kinds=kinds, roles=roles
+    )
 
 
 @dataclass(frozen=True)

@@ -66,15 +66,9 @@ def choose_questions(
     rng: random.Random | None = None,
 ) -> list[Question]:
     """Up to `count` published questions matching every filter given, in random order."""
-    qs = Question.objects.published()
-    if topics:
-        qs = qs.filter(topic__slug__in=topics)
-    if levels:
-        qs = qs.filter(level__in=levels)
-    if kinds:
-        qs = qs.filter(kind__in=kinds)
-    if roles:
-        qs = qs.filter(roles__overlap=list(roles))
+    qs = Question.objects.published().matching(
+        topics=topics, levels=levels, kinds=kinds, roles=roles
+    )
     ids = list(qs.values_list("pk", flat=True))
     (rng or random.SystemRandom()).shuffle(ids)
     chosen = ids[:count]

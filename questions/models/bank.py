@@ -2,7 +2,7 @@
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.contrib.postgres.fields import ArrayField
@@ -146,6 +146,27 @@ class QuestionQuerySet(models.QuerySet["Question"]):
             qs = qs.filter(kind=kind)
         if role:
             qs = qs.filter(roles__contains=[role])
+        return qs
+
+    def matching(
+        self,
+        *,
+        topics: "Sequence[str]" = (),
+        levels: "Sequence[str]" = (),
+        kinds: "Sequence[str]" = (),
+        roles: "Sequence[str]" = (),
+    ) -> "QuestionQuerySet":
+        """The start form's filters: any of the topics (by slug), levels, kinds and roles given;
+        an empty list means all of them."""
+        qs = self
+        if topics:
+            qs = qs.filter(topic__slug__in=topics)
+        if levels:
+            qs = qs.filter(level__in=levels)
+        if kinds:
+            qs = qs.filter(kind__in=kinds)
+        if roles:
+            qs = qs.filter(roles__overlap=list(roles))
         return qs
 
     # Search input beyond these limits is ignored: no real question needs more.
