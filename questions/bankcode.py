@@ -99,8 +99,14 @@ def bank_blocks(paths: Iterable[str | Path]) -> list[CodeBlock]:
 def run_block(block: CodeBlock, timeout: float = TIMEOUT_SECONDS) -> Outcome:
     """Run one block in its own process (forked from a warm interpreter) in an empty directory."""
     status, output = run_code(block.code, timeout)
+    if status is not None and status < 0:
+        # Killed by a signal after (or while) running, not failed by its own code: seen once on a
+        # loaded machine with the block's whole output printed. Run it again to tell the two apart.
+        status, output = run_code(block.code, timeout)
     if status is None:
         return Outcome(block, False, f"timed out after {timeout:g} s")
+    if status != 0 and "Traceback" not in output:
+        output += f"\n(exit status {status})"
     return Outcome(block, status == 0, output)
 
 
