@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import math
 import random
+import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -323,11 +324,20 @@ RETURNING "questions_attempt".revision, "questions_attempt".deadline
 """
 
 
+_RATE = re.compile(r"\s*(\d+)\s*/\s*(\d*)\s*([smhd])\w*\s*")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
 def autosave_limit() -> tuple[int, timedelta]:
-    """`RATE_LIMITS["autosave"]` ("240/m": saves per second, minute or hour) as (count, window)."""
-    count, _, unit = settings.RATE_LIMITS["autosave"].partition("/")
-    seconds = {"s": 1, "m": 60, "h": 3600}[unit.strip()[:1] or "m"]
-    return int(count), timedelta(seconds=seconds)
+    """`RATE_LIMITS["autosave"]` as (count, window), in the format of every limit: "240/m",
+    "10/15m" (a number of seconds, minutes, hours or days)."""
+    match = _RATE.fullmatch(settings.RATE_LIMITS["autosave"])
+    if match is None:
+        raise ValueError(
+            f"RATE_LIMIT_AUTOSAVE {settings.RATE_LIMITS['autosave']!r} is not count/period"
+        )
+    count, number, unit = match.groups()
+    return int(count), timedelta(seconds=int(number or 1) * _UNIT_SECONDS[unit])
 
 
 class _Slot(str):

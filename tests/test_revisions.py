@@ -591,3 +591,13 @@ def test_skipping_an_unanswered_follow_up_skips_the_follow_ups_chained_under_it(
         (2, 2, AttemptState.SKIPPED),  # chained under the skipped one: never asked
         (3, 1, AttemptState.ACTIVE),
     ]
+
+
+@pytest.mark.parametrize(
+    ("rate", "expected"),
+    [("240/m", (240, 60)), ("10/15m", (10, 900)), ("5/s", (5, 1)), ("1000/d", (1000, 86400))],
+)
+def test_the_autosave_limit_reads_the_format_every_limit_uses(settings, rate, expected):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "autosave": rate}
+    count, window = services.autosave_limit()
+    assert (count, window.total_seconds()) == expected

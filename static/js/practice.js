@@ -458,19 +458,12 @@
       setStatus("Unsaved changes…", "pending");
       schedule(1000);
     });
-    window.addEventListener("online", function () {
+    // What the page-wide listeners below call on the answer box on screen now.
+    state.online = function () {
       state.backoff = 1000;
       schedule(0);
-    });
-    document.addEventListener("visibilitychange", function () {
-      if (document.visibilityState === "visible") reconcile(false);
-    });
-    window.addEventListener("focus", function () {
-      reconcile(false);
-    });
-    window.addEventListener("pageshow", function (event) {
-      if (event.persisted) reconcile(true); // restored from the back-forward cache
-    });
+    };
+    state.reconcile = reconcile;
 
     // On load: the server may have rendered a conflict, or the browser may have restored an
     // older text into the box (Back): either way, show both texts instead of saving over.
@@ -486,6 +479,29 @@
       if (label) label.previousElementSibling.textContent = "Text your browser restored (not saved)";
     }
   }
+
+  // Page-wide events, registered once: they act on the answer box on screen now (a stage swap
+  // replaces it, and the old one's state goes with it).
+  function currentAnswer() {
+    var form = document.querySelector("#stage [data-answer-form]");
+    return form && form._autosave;
+  }
+  window.addEventListener("online", function () {
+    var state = currentAnswer();
+    if (state) state.online();
+  });
+  document.addEventListener("visibilitychange", function () {
+    var state = currentAnswer();
+    if (state && document.visibilityState === "visible") state.reconcile(false);
+  });
+  window.addEventListener("focus", function () {
+    var state = currentAnswer();
+    if (state) state.reconcile(false);
+  });
+  window.addEventListener("pageshow", function (event) {
+    var state = currentAnswer();
+    if (state && event.persisted) state.reconcile(true); // restored from the back-forward cache
+  });
 
   window.addEventListener("beforeunload", function (event) {
     var form = document.querySelector("#stage [data-answer-form]");
