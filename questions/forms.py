@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 
 from interviewprep.names import clean_line
-from questions.models import Loop, QuestionSet, Topic
+from questions.models import Kit, Loop, Topic
 from questions.models.bank import Kind, Level, Role
 from questions.models.kits import MAX_MINUTES, MIN_MINUTES
 from questions.models.practice import Clock, Grade, Mode
@@ -129,7 +129,7 @@ class LineField(forms.CharField):
 
 class KitForm(forms.ModelForm):
     class Meta:
-        model = QuestionSet
+        model = Kit
         fields = ("title", "round", "description", "minutes")
         field_classes = {"title": LineField, "round": LineField}
         widgets = {

@@ -27,12 +27,12 @@ from questions import scheduling
 from questions.models import (
     Attempt,
     FollowUp,
+    Kit,
     KitItem,
     Loop,
     LoopRound,
     PracticeSession,
     Question,
-    QuestionSet,
     ShareLink,
 )
 from questions.models.bank import Status, follow_up_tree
@@ -788,11 +788,11 @@ def check_minutes(minutes: int | None, *, optional: bool = False) -> None:
         )
 
 
-def _locked(model: type[QuestionSet] | type[Loop], pk: int) -> Any:
+def _locked(model: type[Kit] | type[Loop], pk: int) -> Any:
     return model.objects.select_for_update().get(pk=pk)
 
 
-def _touch(model: type[QuestionSet] | type[Loop], pk: int) -> None:
+def _touch(model: type[Kit] | type[Loop], pk: int) -> None:
     model.objects.filter(pk=pk).update(updated_at=Now())
 
 
@@ -821,19 +821,19 @@ def _swap_with_neighbour(rows: QuerySet[Any], row_id: int, direction: str) -> bo
 @transaction.atomic
 def create_kit(
     *, owner: Any, title: str, round: str = "", description: str = "", minutes: int = 5
-) -> QuestionSet:
+) -> Kit:
     check_minutes(minutes)
-    return QuestionSet.objects.create(
+    return Kit.objects.create(
         owner=owner, title=title, round=round, description=description, minutes=minutes
     )
 
 
 @transaction.atomic
-def duplicate_kit(*, kit: QuestionSet, owner: Any) -> QuestionSet:
+def duplicate_kit(*, kit: Kit, owner: Any) -> Kit:
     """A copy of the kit and its items, owned by `owner`; share links and results stay behind."""
-    copy = QuestionSet.objects.create(
+    copy = Kit.objects.create(
         owner=owner,
-        title=f"Copy of {kit.title}"[: QuestionSet._meta.get_field("title").max_length],
+        title=f"Copy of {kit.title}"[: Kit._meta.get_field("title").max_length],
         round=kit.round,
         description=kit.description,
         minutes=kit.minutes,
@@ -852,9 +852,9 @@ def duplicate_kit(*, kit: QuestionSet, owner: Any) -> QuestionSet:
 
 
 @transaction.atomic
-def add_question_to_kit(*, kit: QuestionSet, question_id: int) -> KitItem:
+def add_question_to_kit(*, kit: Kit, question_id: int) -> KitItem:
     """Append a published question. Refuses duplicates, drafts, retired questions, overfull kits."""
-    _locked(QuestionSet, kit.pk)
+    _locked(Kit, kit.pk)
     question = Question.objects.filter(pk=question_id).only("title", "status").first()
     if question is None:
         raise KitError("That question does not exist any more.")
@@ -873,40 +873,40 @@ def add_question_to_kit(*, kit: QuestionSet, question_id: int) -> KitItem:
     if totals["count"] >= MAX_KIT_ITEMS:
         raise KitError(f"A kit holds at most {MAX_KIT_ITEMS} questions. Split it into two rounds.")
     item = KitItem.objects.create(kit=kit, question=question, position=(totals["last"] or 0) + 1)
-    _touch(QuestionSet, kit.pk)
+    _touch(Kit, kit.pk)
     return item
 
 
 @transaction.atomic
-def remove_kit_item(*, kit: QuestionSet, item_id: int) -> KitItem | None:
+def remove_kit_item(*, kit: Kit, item_id: int) -> KitItem | None:
     """Remove an item and close the gap; None when it was not in this kit (already removed)."""
-    _locked(QuestionSet, kit.pk)
+    _locked(Kit, kit.pk)
     item = kit.items.filter(pk=item_id).select_related("question").first()
     if item is None:
         return None
     item.delete()
     kit.items.filter(position__gt=item.position).update(position=F("position") - 1)
-    _touch(QuestionSet, kit.pk)
+    _touch(Kit, kit.pk)
     return item
 
 
 @transaction.atomic
-def move_kit_item(*, kit: QuestionSet, item_id: int, direction: str) -> bool:
+def move_kit_item(*, kit: Kit, item_id: int, direction: str) -> bool:
     """Move an item one place up or down; False at the ends or when it is gone."""
-    _locked(QuestionSet, kit.pk)
+    _locked(Kit, kit.pk)
     moved = _swap_with_neighbour(KitItem.objects.filter(kit=kit), item_id, direction)
     if moved:
-        _touch(QuestionSet, kit.pk)
+        _touch(Kit, kit.pk)
     return moved
 
 
 @transaction.atomic
-def update_kit_item(*, kit: QuestionSet, item_id: int, notes: str, minutes: int | None) -> bool:
+def update_kit_item(*, kit: Kit, item_id: int, notes: str, minutes: int | None) -> bool:
     """Set an item's interviewer notes and its own minutes (None: the kit's)."""
     check_minutes(minutes, optional=True)
     changed = KitItem.objects.filter(pk=item_id, kit=kit).update(notes=notes, minutes=minutes)
     if changed:
-        _touch(QuestionSet, kit.pk)
+        _touch(Kit, kit.pk)
     return bool(changed)
 
 
@@ -914,7 +914,7 @@ def update_kit_item(*, kit: QuestionSet, item_id: int, notes: str, minutes: int 
 
 
 def create_share_link(
-    *, kit: QuestionSet, now: datetime, expires_at: datetime | None = None, label: str = ""
+    *, kit: Kit, now: datetime, expires_at: datetime | None = None, label: str = ""
 ) -> ShareLink:
     """A new link with a 256-bit random token (secrets.token_urlsafe(32))."""
     if expires_at is not None and expires_at <= now:
@@ -928,7 +928,7 @@ def create_share_link(
     )
 
 
-def revoke_share_link(*, kit: QuestionSet, link_id: int, now: datetime) -> bool:
+def revoke_share_link(*, kit: Kit, link_id: int, now: datetime) -> bool:
     """Revoke once; revoking again changes nothing."""
     return bool(
         ShareLink.objects.filter(pk=link_id, kit=kit, revoked_at__isnull=True).update(
@@ -1002,7 +1002,7 @@ def set_session_sharing(*, session: PracticeSession, user: Any, share: bool) -> 
 def add_kit_to_loop(*, loop: Loop, kit_id: int) -> LoopRound:
     """Append one of the loop owner's kits as the next round."""
     _locked(Loop, loop.pk)
-    kit = QuestionSet.objects.filter(pk=kit_id, owner_id=loop.owner_id).only("title").first()
+    kit = Kit.objects.filter(pk=kit_id, owner_id=loop.owner_id).only("title").first()
     if kit is None:
         raise KitError("Choose one of the loop owner's kits.")
     totals = loop.rounds.aggregate(

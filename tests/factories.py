@@ -10,12 +10,12 @@ from django.utils import timezone
 from questions.models import (
     Attempt,
     FollowUp,
+    Kit,
     KitItem,
     Loop,
     LoopRound,
     PracticeSession,
     Question,
-    QuestionSet,
     Topic,
 )
 from questions.roles import INTERVIEWERS_GROUP
@@ -164,7 +164,7 @@ def make_kit(owner=None, *, questions=(), **kwargs):
     kwargs.setdefault("title", f"Kit {next(_seq)}")
     kwargs.setdefault("round", "ML fundamentals")
     kwargs.setdefault("minutes", 5)
-    kit = QuestionSet.objects.create(owner=owner or make_interviewer(), **kwargs)
+    kit = Kit.objects.create(owner=owner or make_interviewer(), **kwargs)
     KitItem.objects.bulk_create(
         KitItem(kit=kit, question=question, position=n) for n, question in enumerate(questions, 1)
     )

@@ -21,11 +21,11 @@ from django.utils import timezone
 from questions import services
 from questions.models import (
     Attempt,
+    Kit,
     KitItem,
     Loop,
     LoopRound,
     PracticeSession,
-    QuestionSet,
     ReviewCard,
     ShareLink,
 )
@@ -282,7 +282,7 @@ def world(people) -> World:
 def snapshot() -> tuple:
     """What a refused write must leave as it was."""
     return (
-        list(QuestionSet.objects.order_by("pk").values_list("pk", "title", "minutes")),
+        list(Kit.objects.order_by("pk").values_list("pk", "title", "minutes")),
         list(KitItem.objects.order_by("pk").values_list("pk", "position", "notes", "minutes")),
         list(ShareLink.objects.order_by("pk").values_list("pk", "revoked_at", "label")),
         list(Loop.objects.order_by("pk").values_list("pk", "name")),

@@ -14,12 +14,12 @@ from django.utils import timezone
 from questions import services
 from questions.models import (
     Attempt,
+    Kit,
     KitItem,
     Loop,
     LoopRound,
     PracticeSession,
     Question,
-    QuestionSet,
     ShareLink,
 )
 from questions.models.practice import AttemptState, Clock
@@ -50,7 +50,7 @@ def client_for(user: User | None) -> Client:
 def db_state() -> tuple:
     """Everything the kit views can write, to show that a refused request wrote nothing."""
     return (
-        list(QuestionSet.objects.order_by("pk").values()),
+        list(Kit.objects.order_by("pk").values()),
         list(KitItem.objects.order_by("pk").values()),
         list(ShareLink.objects.order_by("pk").values()),
         list(Loop.objects.order_by("pk").values()),
@@ -65,12 +65,12 @@ class World:
     other: User
     candidate: User
     staff: User
-    kit: QuestionSet
+    kit: Kit
     item: KitItem
     extra_question: Question
     link: ShareLink
     loop: Loop
-    spare_kit: QuestionSet
+    spare_kit: Kit
     loop_round: LoopRound
     session: PracticeSession
 
@@ -272,7 +272,7 @@ def test_an_interviewer_creates_a_kit_and_lands_in_the_builder():
             "minutes": 10,
         },
     )
-    kit = QuestionSet.objects.get(owner=interviewer)
+    kit = Kit.objects.get(owner=interviewer)
     assert response["Location"] == f"/kits/{kit.pk}/"
     assert (kit.title, kit.minutes) == ("ML system design", 10)
 
@@ -283,7 +283,7 @@ def test_bad_kit_minutes_get_a_message_not_a_500(minutes):
     response = client_for(interviewer).post("/kits/new/", {"title": "T", "minutes": minutes})
     assert response.status_code == 422
     assert "Minutes must be" in response.content.decode()
-    assert not QuestionSet.objects.exists()
+    assert not Kit.objects.exists()
 
 
 @pytest.mark.parametrize("minutes", ["0", "-1", "500", "99999999999999999999999"])
@@ -404,7 +404,7 @@ def test_removing_twice_gets_a_message(world):
     assert "already removed" in response.content.decode()
 
 
-def titles(kit: QuestionSet) -> list[str]:
+def titles(kit: Kit) -> list[str]:
     return list(kit.items.order_by("position").values_list("question__title", flat=True))
 
 
@@ -457,7 +457,7 @@ def test_a_bad_move_direction_gets_a_message(world):
 def test_duplicating_copies_items_notes_and_minutes_but_not_links_or_results(world):
     KitItem.objects.filter(pk=world.item.pk).update(minutes=9)
     response = client_for(world.staff).post(f"/kits/{world.kit.pk}/duplicate/")
-    copy = QuestionSet.objects.exclude(pk__in=[world.kit.pk, world.spare_kit.pk]).get()
+    copy = Kit.objects.exclude(pk__in=[world.kit.pk, world.spare_kit.pk]).get()
     assert response["Location"] == f"/kits/{copy.pk}/"
     assert copy.owner == world.staff
     assert copy.title == "Copy of Metrics round"
@@ -475,7 +475,7 @@ def test_an_htmx_duplicate_moves_on_with_a_client_redirect(world):
 
 def test_deleting_a_kit_keeps_candidates_sessions(world):
     client_for(world.owner).post(f"/kits/{world.kit.pk}/delete/")
-    assert not QuestionSet.objects.filter(pk=world.kit.pk).exists()
+    assert not Kit.objects.filter(pk=world.kit.pk).exists()
     world.session.refresh_from_db()
     assert world.session.kit_id is None
     assert world.session.attempts.exists()
@@ -988,7 +988,7 @@ def test_removing_a_round_keeps_the_kit(world):
         f"/kits/loops/{world.loop.pk}/rounds/{world.loop_round.pk}/remove/"
     )
     assert not world.loop.rounds.exists()
-    assert QuestionSet.objects.filter(pk=world.kit.pk).exists()
+    assert Kit.objects.filter(pk=world.kit.pk).exists()
 
 
 def test_a_loop_is_created_by_an_interviewer():

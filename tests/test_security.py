@@ -174,7 +174,7 @@ def test_password_reset_is_limited_per_client_address(client, limits):
 
 
 def test_kit_creation_and_copies_are_limited_per_user(client, limits):
-    from questions.models import QuestionSet
+    from questions.models import Kit
 
     limits(kit_create="3/h")
     owner = make_interviewer()
@@ -185,11 +185,11 @@ def test_kit_creation_and_copies_are_limited_per_user(client, limits):
             "/kits/new/", {"title": f"Kit {n}", "round": "", "description": "", "minutes": 5}
         )
     client.post(f"/kits/{kit.pk}/duplicate/")
-    assert QuestionSet.objects.filter(owner=owner).count() == 4
+    assert Kit.objects.filter(owner=owner).count() == 4
     assert client.post(f"/kits/{kit.pk}/duplicate/").status_code == 429
     response = client.post("/kits/new/", {"title": "One more", "minutes": 5})
     assert response.status_code == 429
-    assert QuestionSet.objects.filter(owner=owner).count() == 4
+    assert Kit.objects.filter(owner=owner).count() == 4
     assert client.get("/kits/new/").status_code == 200
 
 
@@ -295,13 +295,13 @@ def test_renaming_a_user_updates_the_names_they_block():
 
 
 def test_bidi_controls_and_zero_width_characters_are_stripped_from_kit_titles(client):
-    from questions.models import QuestionSet
+    from questions.models import Kit
 
     owner = make_interviewer()
     client.force_login(owner)
     title = "Fair\u200b round \u202egpj.exe\u202c\u2066x\u2069"
     client.post("/kits/new/", {"title": title, "round": "\u200fSystem design", "minutes": 5})
-    kit = QuestionSet.objects.get(owner=owner)
+    kit = Kit.objects.get(owner=owner)
     assert kit.title == "Fair round gpj.exex"
     assert kit.round == "System design"
     response = client.post(

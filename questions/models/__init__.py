@@ -2,10 +2,10 @@ from questions.models.account import AccountSettings
 from questions.models.accounts import LoginSession, UsernameSkeleton
 from questions.models.bank import FollowUp, Question, Topic
 from questions.models.kits import (
+    Kit,
     KitItem,
     Loop,
     LoopRound,
-    QuestionSet,
     QuestionStatistics,
     ShareLink,
 )
@@ -22,7 +22,7 @@ __all__ = [
     "LoopRound",
     "PracticeSession",
     "Question",
-    "QuestionSet",
+    "Kit",
     "QuestionStatistics",
     "ReviewCard",
     "ReviewLog",

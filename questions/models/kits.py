@@ -50,7 +50,7 @@ class KitQuerySet(OwnedQuerySet):
         return self.annotate(item_count=models.Count("items"))
 
 
-class QuestionSet(models.Model):
+class Kit(models.Model):
     """An interview kit: the questions of one round, in order, with minutes and notes."""
 
     owner = models.ForeignKey(
@@ -96,7 +96,7 @@ class KitItemQuerySet(models.QuerySet["KitItem"]):
 
 
 class KitItem(models.Model):
-    kit = models.ForeignKey(QuestionSet, on_delete=models.CASCADE, related_name="items")
+    kit = models.ForeignKey(Kit, on_delete=models.CASCADE, related_name="items")
     # PROTECT: a question in someone's kit is retired, not deleted.
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="kit_items")
     position = models.PositiveIntegerField(help_text="From 1.")
@@ -132,7 +132,7 @@ class KitItem(models.Model):
     def __str__(self) -> str:
         return f"{self.kit_id}/{self.position}: {self.question_id}"
 
-    def effective_minutes(self, kit: QuestionSet | None = None) -> int:
+    def effective_minutes(self, kit: Kit | None = None) -> int:
         """This item's own minutes, else its kit's."""
         return self.minutes or (kit or self.kit).minutes
 
@@ -163,7 +163,7 @@ class Loop(models.Model):
 
 class LoopRound(models.Model):
     loop = models.ForeignKey(Loop, on_delete=models.CASCADE, related_name="rounds")
-    kit = models.ForeignKey(QuestionSet, on_delete=models.CASCADE, related_name="loop_rounds")
+    kit = models.ForeignKey(Kit, on_delete=models.CASCADE, related_name="loop_rounds")
     position = models.PositiveIntegerField(help_text="Round 1, 2, 3…")
 
     class Meta:
@@ -199,7 +199,7 @@ class ShareLink(models.Model):
 
     State = ShareLinkState
 
-    kit = models.ForeignKey(QuestionSet, on_delete=models.CASCADE, related_name="share_links")
+    kit = models.ForeignKey(Kit, on_delete=models.CASCADE, related_name="share_links")
     token = models.CharField(max_length=TOKEN_MAX_LENGTH, unique=True, editable=False)
     label = models.CharField(
         max_length=120, blank=True, help_text="Who it is for, e.g. “Backend candidates, June”."

@@ -113,7 +113,7 @@ class PracticeSession(models.Model):
         default=False, help_text="The candidate agreed to share results with the kit's owner."
     )
     kit = models.ForeignKey(
-        "questions.QuestionSet",
+        "questions.Kit",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,

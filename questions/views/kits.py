@@ -32,11 +32,11 @@ from questions.forms import KitForm, KitItemForm, KitSearchForm, ShareLinkForm, 
 from questions.models import (
     Attempt,
     FollowUp,
+    Kit,
     KitItem,
     Loop,
     PracticeSession,
     Question,
-    QuestionSet,
     ShareLink,
     Topic,
 )
@@ -58,12 +58,10 @@ def require_interviewer(request: AuthenticatedHttpRequest) -> None:
         raise PermissionDenied("Only interviewers and staff work with interview kits.")
 
 
-def _get_kit_for_user(request: AuthenticatedHttpRequest, kit_id: int) -> QuestionSet:
+def _get_kit_for_user(request: AuthenticatedHttpRequest, kit_id: int) -> Kit:
     """The kit if the user owns it (staff: any kit); 403 for candidates, 404 otherwise."""
     require_interviewer(request)
-    return get_object_or_404(
-        QuestionSet.objects.for_user(request.user).select_related("owner"), pk=kit_id
-    )
+    return get_object_or_404(Kit.objects.for_user(request.user).select_related("owner"), pk=kit_id)
 
 
 def format_seconds(seconds: float | None) -> str:
@@ -81,7 +79,7 @@ def _grade_text(average: float | None) -> str:
     return f"{average:.1f} ({Grade(round(average)).label})"
 
 
-def _kit_items(kit: QuestionSet) -> list[KitItem]:
+def _kit_items(kit: Kit) -> list[KitItem]:
     """The kit's items in order, with what the builder shows of each question."""
     items = list(
         kit.items.select_related("question__topic")
@@ -105,7 +103,7 @@ def _kit_items(kit: QuestionSet) -> list[KitItem]:
     return items
 
 
-def _items_context(kit: QuestionSet, items: list[KitItem], **extra: Any) -> dict[str, Any]:
+def _items_context(kit: Kit, items: list[KitItem], **extra: Any) -> dict[str, Any]:
     usable = [item for item in items if item.usable]  # type: ignore[attr-defined]
     return {
         "kit": kit,
@@ -123,7 +121,7 @@ def _search_query(params: QueryDict) -> str:
     return urlencode([(key, params[key]) for key in SEARCH_KEYS if params.get(key)])
 
 
-def _search_context(request: AuthenticatedHttpRequest, kit: QuestionSet) -> dict[str, Any]:
+def _search_context(request: AuthenticatedHttpRequest, kit: Kit) -> dict[str, Any]:
     topics = list(Topic.objects.only("slug", "name"))
     form = KitSearchForm(request.GET, topics=topics)
     values = form.values()
@@ -148,7 +146,7 @@ def _search_context(request: AuthenticatedHttpRequest, kit: QuestionSet) -> dict
 
 
 def _builder_context(
-    request: AuthenticatedHttpRequest, kit: QuestionSet, settings_form: KitForm | None = None
+    request: AuthenticatedHttpRequest, kit: Kit, settings_form: KitForm | None = None
 ) -> dict[str, Any]:
     items = _kit_items(kit)
     return {
@@ -160,7 +158,7 @@ def _builder_context(
     }
 
 
-def _kit_url(kit: QuestionSet, query: str = "", anchor: str = "") -> str:
+def _kit_url(kit: Kit, query: str = "", anchor: str = "") -> str:
     return (
         kit.get_absolute_url() + (f"?{query}" if query else "") + (f"#{anchor}" if anchor else "")
     )
@@ -168,7 +166,7 @@ def _kit_url(kit: QuestionSet, query: str = "", anchor: str = "") -> str:
 
 def _after_item_change(
     request: AuthenticatedHttpRequest,
-    kit: QuestionSet,
+    kit: Kit,
     *,
     done: str = "",
     error: str = "",
@@ -194,7 +192,7 @@ def _after_item_change(
     return redirect(_kit_url(kit, query, anchor or "kit-items"))
 
 
-def _get_item(kit: QuestionSet, item_id: int) -> KitItem:
+def _get_item(kit: Kit, item_id: int) -> KitItem:
     return get_object_or_404(
         kit.items.select_related("question").only("position", "question__title"), pk=item_id
     )
@@ -212,7 +210,7 @@ def _posted_id(request: AuthenticatedHttpRequest, name: str) -> int | None:
 @require_GET
 def kit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_interviewer(request)
-    mine = QuestionSet.objects.for_user(request.user)
+    mine = Kit.objects.for_user(request.user)
     search = request.GET.get("q", "").replace("\x00", "").strip()[:200]
     kits = (
         mine.with_totals()
@@ -416,7 +414,7 @@ def kit_delete(request: AuthenticatedHttpRequest, kit_id: int) -> HttpResponse:
 # Print and export -----------------------------------------------------------------------------
 
 
-def _guide_items(kit: QuestionSet, *, usable_only: bool = False) -> list[KitItem]:
+def _guide_items(kit: Kit, *, usable_only: bool = False) -> list[KitItem]:
     """Items with their whole questions and follow-ups, for the guides and exports."""
     items = kit.items.select_related("question__topic").defer("question__search")
     if usable_only:
@@ -429,7 +427,7 @@ def _guide_items(kit: QuestionSet, *, usable_only: bool = False) -> list[KitItem
     return result
 
 
-def guide_context(kit: QuestionSet, *, usable_only: bool = False) -> dict[str, Any]:
+def guide_context(kit: Kit, *, usable_only: bool = False) -> dict[str, Any]:
     items = _guide_items(kit, usable_only=usable_only)
     usable = [item for item in items if item.usable]  # type: ignore[attr-defined]
     return {
@@ -454,7 +452,7 @@ def kit_candidate(request: AuthenticatedHttpRequest, kit_id: int) -> HttpRespons
     return render(request, "questions/kit_candidate.html", guide_context(kit, usable_only=True))
 
 
-def kit_export_data(kit: QuestionSet) -> dict[str, Any]:
+def kit_export_data(kit: Kit) -> dict[str, Any]:
     """The kit as plain data: what the JSON export holds and the Markdown export is made from."""
     return {
         "kit": {
@@ -540,7 +538,7 @@ def kit_markdown(data: dict[str, Any]) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _download(content: str, content_type: str, kit: QuestionSet, extension: str) -> HttpResponse:
+def _download(content: str, content_type: str, kit: Kit, extension: str) -> HttpResponse:
     response = HttpResponse(content, content_type=f"{content_type}; charset=utf-8")
     filename = f"{slugify(kit.title) or 'kit'}.{extension}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -566,7 +564,7 @@ def kit_export_markdown(request: AuthenticatedHttpRequest, kit_id: int) -> HttpR
 
 
 def _share_context(
-    request: AuthenticatedHttpRequest, kit: QuestionSet, form: ShareLinkForm | None = None
+    request: AuthenticatedHttpRequest, kit: Kit, form: ShareLinkForm | None = None
 ) -> dict[str, Any]:
     now = timezone.now()
     links = list(kit.share_links.all())
@@ -681,14 +679,14 @@ def kit_share_page(request: AuthenticatedHttpRequest, token: str) -> HttpRespons
 # Results --------------------------------------------------------------------------------------
 
 
-def _shared_sessions(kit: QuestionSet) -> Any:
+def _shared_sessions(kit: Kit) -> Any:
     """Finished sessions whose candidate chose to share; answers in progress stay private."""
     return PracticeSession.objects.filter(kit=kit, share_results=True).exclude(
         status=PracticeSession.Status.IN_PROGRESS
     )
 
 
-def _question_rows(kit: QuestionSet) -> list[dict[str, Any]]:
+def _question_rows(kit: Kit) -> list[dict[str, Any]]:
     """Per question across the candidates who shared: one aggregate query, in kit order."""
     positions = dict(kit.items.values_list("question_id", "position"))
     answered = Q(state__in=[AttemptState.SUBMITTED, AttemptState.GRADED])

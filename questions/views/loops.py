@@ -18,7 +18,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from interviewprep.http import AuthenticatedHttpRequest
 from questions import services
 from questions.forms import LoopForm
-from questions.models import Loop, LoopRound, QuestionSet
+from questions.models import Kit, Loop, LoopRound
 from questions.views.kits import guide_context, require_interviewer
 
 
@@ -31,14 +31,14 @@ def _get_loop_for_user(request: AuthenticatedHttpRequest, loop_id: int) -> Loop:
 
 
 def _rounds(loop: Loop) -> list[LoopRound]:
-    kits = QuestionSet.objects.with_totals().only("title", "round", "minutes")
+    kits = Kit.objects.with_totals().only("title", "round", "minutes")
     return list(loop.rounds.prefetch_related(Prefetch("kit", queryset=kits)).order_by("position"))
 
 
 def _loop_context(loop: Loop, **extra: Any) -> dict[str, Any]:
     rounds = _rounds(loop)
     in_loop = [r.kit_id for r in rounds]
-    addable = QuestionSet.objects.filter(owner_id=loop.owner_id).exclude(pk__in=in_loop)
+    addable = Kit.objects.filter(owner_id=loop.owner_id).exclude(pk__in=in_loop)
     return {
         "loop": loop,
         "rounds": rounds,

@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from questions.models import KitItem, PracticeSession, QuestionSet
+from questions.models import Kit, KitItem, PracticeSession
 from tests.browser.conftest import assert_accessible
 from tests.factories import PASSWORD, make_interviewer, make_question, make_topic, make_user
 
@@ -73,7 +73,7 @@ def test_an_interviewer_builds_shares_and_reads_a_kit_a_candidate_took(
     assert_accessible(page)
 
     # Reorder with the keyboard: focus stays on the button that was pressed.
-    kit = QuestionSet.objects.get(owner=interviewer)
+    kit = Kit.objects.get(owner=interviewer)
     item = KitItem.objects.get(kit=kit, question__title="Gradient descent")
     page.get_by_role("button", name="Move “Gradient descent” up").focus()
     page.keyboard.press("Enter")
