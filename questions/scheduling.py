@@ -38,6 +38,30 @@ def _to_fsrs(card: ReviewCard) -> Card:
     )
 
 
+def new_card(now: datetime) -> ReviewCard:
+    """A card never reviewed: what the first grade of a question starts from."""
+    return ReviewCard(state=State.Learning, step=0, due=now)
+
+
+def next_card(
+    card: ReviewCard,
+    grade: int,
+    *,
+    now: datetime,
+    scheduler: Scheduler,
+    duration_ms: int | None = None,
+) -> Card:
+    """The card after `grade` at `now`: the one step both grading and the grade buttons'
+    intervals (questions/intervals.py) go through, so what a button says is what it does."""
+    updated, _log = scheduler.review_card(
+        _to_fsrs(card),
+        Rating(grade),
+        review_datetime=now.astimezone(UTC),
+        review_duration=duration_ms,
+    )
+    return updated
+
+
 @transaction.atomic
 def record_review(*, attempt: Attempt, grade: int, now: datetime) -> ReviewCard | None:
     """Feed a self-grade into the owner's card for that question or follow-up."""
@@ -51,13 +75,13 @@ def record_review(*, attempt: Attempt, grade: int, now: datetime) -> ReviewCard 
         defaults={"state": State.Learning, "step": 0, "due": now},
     )
     before = {} if created else _card_state(card)
-    scheduler = scheduler_for(settings_for(owner_id))
     seconds = attempt.seconds_spent
-    updated, _log = scheduler.review_card(
-        _to_fsrs(card),
-        Rating(grade),
-        review_datetime=now.astimezone(UTC),
-        review_duration=seconds * 1000 if seconds is not None else None,
+    updated = next_card(
+        card,
+        grade,
+        now=now,
+        scheduler=scheduler_for(settings_for(owner_id)),
+        duration_ms=seconds * 1000 if seconds is not None else None,
     )
     card.state = updated.state.value
     card.step = updated.step
