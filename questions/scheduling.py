@@ -176,5 +176,5 @@ def cards_for_review(user: object, now: datetime) -> list[ReviewCard]:
 
 
 def next_due(user: object, now: datetime) -> datetime | None:
-    card = ReviewCard.objects.for_user(user).filter(due__gt=now).order_by("due").first()
+    card = ReviewCard.objects.for_user(user).active().filter(due__gt=now).order_by("due").first()
     return card.due if card else None

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from questions.views import account, bank, history, kits, loops, practice
+from questions.views import account, bank, history, kits, loops, practice, reviewing
 
 
 class ShareTokenConverter:
@@ -25,7 +25,9 @@ urlpatterns = [
     path("practice/", practice.session_start, name="session_start"),
     path("practice/question/<slug:slug>/", practice.practise_question, name="practise_question"),
     path("review/", history.review, name="review"),
-    path("review/start/", history.review_start, name="review_start"),
+    path("review/start/", reviewing.review_start, name="review_start"),
+    path("review/cards/<int:card_id>/suspend/", reviewing.card_suspend, name="card_suspend"),
+    path("review/cards/<int:card_id>/reset/", reviewing.card_reset, name="card_reset"),
     path("history/", history.history, name="history"),
     path("history/questions/<int:question_id>/", history.question_history, name="question_history"),
     path("progress/", history.progress_page, name="progress"),

@@ -20,7 +20,7 @@ from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from interviewprep import accounts
 from interviewprep.http import AuthenticatedHttpRequest
@@ -36,6 +36,7 @@ from questions.models import (
 from questions.models.bank import Level
 from questions.models.practice import Grade
 from questions.templatetags.timefmt import format_duration
+from questions.views import reviewing
 
 logger = logging.getLogger("interviewprep.accounts")
 
@@ -380,19 +381,10 @@ def review(request: AuthenticatedHttpRequest) -> HttpResponse:
             "next_due": scheduling.next_due(user, now),
             "grade_explanation": GRADE_EXPLANATION,
             "grades": Grade.choices,
+            **reviewing.review_insights(user, now, desired_retention=instance.desired_retention),
         },
         status=422 if form.errors else 200,
     )
-
-
-@login_required
-@require_POST
-def review_start(request: AuthenticatedHttpRequest) -> HttpResponse:
-    session = services.start_review(user=request.user, now=timezone.now())
-    if session is None:
-        messages.info(request, "Nothing is due for review now, or today's limit is reached.")
-        return redirect("questions:review")
-    return redirect(session)
 
 
 # Your data ------------------------------------------------------------------------------------

@@ -1,0 +1,87 @@
+"""The review page's additions: the due forecast, measured retention, leeches and what to do
+with them (suspend, resume, reset), and starting a review that resumes the open one.
+
+Every card is looked up among the signed-in user's own: another user's card is a 404.
+"""
+
+from datetime import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from interviewprep.http import AuthenticatedHttpRequest
+from questions import charts, reviewing
+from questions.models import ReviewCard
+
+
+def _get_card_for_user(request: AuthenticatedHttpRequest, card_id: int) -> ReviewCard:
+    return get_object_or_404(ReviewCard.objects.for_user(request.user), pk=card_id)
+
+
+def review_insights(user: Any, now: datetime, *, desired_retention: float) -> dict[str, Any]:
+    """The forecast chart and table, measured and desired retention, and the leeches: a fixed
+    handful of queries whatever the history's size."""
+    forecast = reviewing.due_forecast(user, now)
+    labels = [f"{day.day.day} {day.day:%b}" for day in forecast]
+    total = sum(day.count for day in forecast)
+    return {
+        "forecast": forecast,
+        "forecast_total": total,
+        "forecast_chart": charts.bar_chart(
+            "forecast-chart",
+            title="Reviews coming due, next 30 days",
+            desc=f"{total} reviews fall due over the next 30 days; today includes what is overdue.",
+            x_labels=labels,
+            values=[day.count for day in forecast],
+        ),
+        "retention": reviewing.measured_retention(user, now),
+        "desired_retention": desired_retention,
+        "leeches": reviewing.leeches(user),
+    }
+
+
+@login_required
+@require_POST
+def review_start(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Start a review, or go back to the one already open (a second click, a second tab)."""
+    session, resumed = reviewing.start_or_resume_review(user=request.user, now=timezone.now())
+    if session is None:
+        messages.info(request, "Nothing is due for review now, or today's limit is reached.")
+        return redirect("questions:review")
+    if resumed:
+        messages.info(request, "You already had a review open: here it is, where you left it.")
+    return redirect(session)
+
+
+@login_required
+@require_POST
+def card_suspend(request: AuthenticatedHttpRequest, card_id: int) -> HttpResponse:
+    """Suspend a card (it stops coming back) or, with action=resume, let it come back again."""
+    card = _get_card_for_user(request, card_id)
+    resume = request.POST.get("action") == "resume"
+    reviewing.set_suspended(card_id=card.pk, user=request.user, suspended=not resume)
+    title = card.question.title
+    messages.success(
+        request,
+        f"“{title}” comes back for review again."
+        if resume
+        else f"“{title}” is suspended: it stays out of review until you resume it.",
+    )
+    return redirect("questions:review")
+
+
+@login_required
+@require_POST
+def card_reset(request: AuthenticatedHttpRequest, card_id: int) -> HttpResponse:
+    """Start a card over as new: due now, no lapses; its history stays."""
+    card = _get_card_for_user(request, card_id)
+    reviewing.reset_card(card_id=card.pk, user=request.user, now=timezone.now())
+    messages.success(
+        request, f"“{card.question.title}” starts again as new and is due now; its history stays."
+    )
+    return redirect("questions:review")
