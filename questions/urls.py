@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from questions.views import account, bank, history, kits, loops, practice, reviewing
+from questions.views import account, bank, history, kits, loops, plan, practice, reviewing
 
 
 class ShareTokenConverter:
@@ -28,6 +28,8 @@ urlpatterns = [
     path("review/start/", reviewing.review_start, name="review_start"),
     path("review/cards/<int:card_id>/suspend/", reviewing.card_suspend, name="card_suspend"),
     path("review/cards/<int:card_id>/reset/", reviewing.card_reset, name="card_reset"),
+    path("plan/", plan.plan_page, name="plan"),
+    path("plan/start/", plan.plan_start, name="plan_start"),
     path("history/", history.history, name="history"),
     path("history/questions/<int:question_id>/", history.question_history, name="question_history"),
     path("progress/", history.progress_page, name="progress"),

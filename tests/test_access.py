@@ -141,6 +141,8 @@ ROUTES: dict[str, Route] = {
     # A candidate's own record.
     "review/": Route("/review/", SIGNED_IN),
     "review/start/": Route("/review/start/", POST_ONLY, {"anon": 302}),
+    "plan/": Route("/plan/", SIGNED_IN, {"anon": 302}),
+    "plan/start/": Route("/plan/start/", POST_ONLY, {"anon": 302}),
     "review/cards/<int:card_id>/suspend/": Route(
         "/review/cards/{card}/suspend/", POST_ONLY, NOT_MY_SESSION
     ),

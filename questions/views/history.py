@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from interviewprep import accounts
 from interviewprep.http import AuthenticatedHttpRequest
-from questions import charts, progress, scheduling, services
+from questions import charts, progress, readiness, scheduling, services
 from questions.models import (
     Attempt,
     PracticeSession,
@@ -86,6 +86,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
             "leeches": leeches,
             "next_due": None if due else scheduling.next_due(user, now),
             "grade_explanation": GRADE_EXPLANATION,
+            "plan": readiness.plan_for(user),
         },
     )
 
