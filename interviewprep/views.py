@@ -28,6 +28,7 @@ from questions.views.history import dashboard
 NAV_ITEMS: list[tuple[str, str, str]] = [
     ("Practise", "questions:session_start", "user"),
     ("Review", "questions:review", "user"),
+    ("Plan", "questions:plan", "user"),
     ("History", "questions:history", "user"),
     ("Progress", "questions:progress", "user"),
     ("Questions", "questions:browse", "all"),
