@@ -135,22 +135,10 @@ def set_suspended(*, card_id: int, user: Any, suspended: bool) -> bool:
     )
 
 
-def reset_card(*, card_id: int, user: Any, now: datetime) -> bool:
-    """Start a card again as new: learning from the first step, due now, no lapses, not a leech
-    and not suspended. Its log stays, as history."""
-    return bool(
-        ReviewCard.objects.for_user(user)
-        .filter(pk=card_id)
-        .update(
-            state=State.Learning.value,
-            step=0,
-            stability=None,
-            difficulty=None,
-            due=now,
-            last_review=None,
-            reps=0,
-            lapses=0,
-            leech=False,
-            suspended=False,
-        )
-    )
+def reset_card(*, card_id: int, user: Any) -> bool:
+    """Forget a card's schedule: the card and its review log go, so the question counts as new
+    again (the plan offers it as new; grading it starts a fresh card). The candidate's answers and
+    grades stay in their history. Deleting rather than rewinding keeps abandoning a session
+    (which replays a card's log) from bringing the old schedule back."""
+    deleted, _ = ReviewCard.objects.for_user(user).filter(pk=card_id).delete()
+    return bool(deleted)

@@ -7,6 +7,7 @@ Good, Easy are 1-4 in both. Fuzzing is off so that the schedule is reproducible 
 from datetime import UTC, datetime
 
 from django.db import transaction
+from django.db.models import Q
 from fsrs import Card, Rating, Scheduler, State
 
 from questions.models import Attempt, ReviewCard, ReviewLog, ReviewSettings
@@ -142,12 +143,19 @@ def start_of_day(now: datetime) -> datetime:
 
 
 def reviews_today(user: object, now: datetime) -> int:
-    """Review-session items graded since midnight: they count against the daily cap."""
-    return ReviewLog.objects.filter(
-        card__owner_id=user.pk,  # type: ignore[attr-defined]
-        reviewed_at__gte=start_of_day(now),
-        attempt__session__source="review",
-    ).count()
+    """Reviews graded since midnight in review sessions, and in plan sessions (not their new
+    questions' first grades): they count against the daily cap."""
+    return (
+        ReviewLog.objects.filter(
+            card__owner_id=user.pk,  # type: ignore[attr-defined]
+            reviewed_at__gte=start_of_day(now),
+        )
+        .filter(
+            Q(attempt__session__source="review")
+            | (Q(attempt__session__source="plan") & ~Q(card_before={}))
+        )
+        .count()
+    )
 
 
 def due_cards(user: object, now: datetime, *, limit: int | None = None) -> list[ReviewCard]:

@@ -355,3 +355,21 @@ def test_plan_and_dashboard_queries_stay_bounded_with_10000_attempts(
     with time_machine.travel(T0, tick=False), django_assert_max_num_queries(limit):
         response = client.get(url)
     assert response.status_code == 200
+
+
+def test_reviews_done_in_a_plan_count_against_the_daily_limit_but_new_questions_do_not():
+    user = make_user()
+    topic = make_topic()
+    old = make_question(topic=topic, seconds=60)
+    new = make_question(topic=topic, seconds=60)
+    reviewed(
+        user, old, stability=2, last_review=T0 - timedelta(days=5), due=T0 - timedelta(hours=1)
+    )
+    make_plan(user, minutes=60, topics=[topic])
+    session, _ = readiness.start_or_resume_plan(user=user, now=T0)
+    assert [a.question_id for a in session.attempts.order_by("position")] == [old.pk, new.pk]
+    for _ in range(2):
+        attempt = session.attempts.get(state=AttemptState.ACTIVE)
+        services.submit_attempt(session=session, attempt_id=attempt.pk, now=T0, text="x", base=0)
+        services.grade_attempt(session=session, attempt_id=attempt.pk, grade=3, ticked=[], now=T0)
+    assert scheduling.reviews_today(user, T0) == 1

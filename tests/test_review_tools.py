@@ -188,22 +188,29 @@ def test_a_suspended_leech_stops_coming_back_and_can_be_resumed():
     assert scheduling.due_today(user, T0) == (1, 1)
 
 
-def test_resetting_a_leech_starts_it_again_as_new_and_keeps_its_history():
+def test_resetting_a_leech_makes_it_new_again_and_keeps_the_answers():
     user = make_user()
-    bad = leech(user, suspended=True)
-    ReviewLog.objects.create(card=bad, rating=1, reviewed_at=T0 - timedelta(days=1))
+    question = make_question()
+    session = make_session(user, questions=[question], now=T0, with_follow_ups=False)
+    attempt = session.attempts.get(state="active")
+    services.submit_attempt(session=session, attempt_id=attempt.pk, now=T0, text="x", base=0)
+    services.grade_attempt(session=session, attempt_id=attempt.pk, grade=1, ticked=[], now=T0)
+    ReviewCard.objects.filter(owner=user).update(lapses=LEECH_LAPSES, leech=True, suspended=True)
+    bad = ReviewCard.objects.get(owner=user)
     with time_machine.travel(T0, tick=False):
-        client_for(user).post(f"/review/cards/{bad.pk}/reset/")
-    bad.refresh_from_db()
-    assert (bad.state, bad.step, bad.stability, bad.difficulty, bad.last_review) == (
-        State.Learning.value,
-        0,
-        None,
-        None,
-        None,
-    )
-    assert (bad.reps, bad.lapses, bad.leech, bad.suspended, bad.due) == (0, 0, False, False, T0)
-    assert bad.logs.count() == 1
+        response = client_for(user).post(f"/review/cards/{bad.pk}/reset/", follow=True)
+    assert "is new again" in response.content.decode()
+    assert not ReviewCard.objects.filter(owner=user).exists()
+    assert not ReviewLog.objects.filter(card_id=bad.pk).exists()
+    attempt.refresh_from_db()
+    assert attempt.grade == 1  # the answer and its grade stay in the history
+    # Abandoning nothing brings it back; grading it again starts a fresh card.
+    again = make_session(user, questions=[question], now=T0, with_follow_ups=False)
+    first = again.attempts.get(state="active")
+    services.submit_attempt(session=again, attempt_id=first.pk, now=T0, text="y", base=0)
+    services.grade_attempt(session=again, attempt_id=first.pk, grade=3, ticked=[], now=T0)
+    fresh = ReviewCard.objects.get(owner=user)
+    assert (fresh.reps, fresh.lapses, fresh.leech, fresh.suspended) == (1, 0, False, False)
 
 
 def test_leech_actions_are_404_for_another_user_and_change_nothing():

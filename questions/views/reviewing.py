@@ -78,10 +78,12 @@ def card_suspend(request: AuthenticatedHttpRequest, card_id: int) -> HttpRespons
 @login_required
 @require_POST
 def card_reset(request: AuthenticatedHttpRequest, card_id: int) -> HttpResponse:
-    """Start a card over as new: due now, no lapses; its history stays."""
+    """Forget a card's schedule: the question counts as new again; its answers stay."""
     card = _get_card_for_user(request, card_id)
-    reviewing.reset_card(card_id=card.pk, user=request.user, now=timezone.now())
+    reviewing.reset_card(card_id=card.pk, user=request.user)
     messages.success(
-        request, f"“{card.question.title}” starts again as new and is due now; its history stays."
+        request,
+        f"“{card.question.title}” is new again: it comes back when you next practise it (your "
+        "plan offers it as a new question). Your past answers stay in your history.",
     )
     return redirect("questions:review")
