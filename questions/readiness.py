@@ -176,9 +176,7 @@ def readiness(*, user: Any, plan: InterviewPlan, now: datetime) -> Readiness:
         practised.add(card.question_id)
         entry = topics[by_id[card.question_id].topic_id]
         entry.practised += 1
-        entry.recall_sum += scheduler.get_card_retrievability(
-            scheduling._to_fsrs(card), interview_at
-        )
+        entry.recall_sum += scheduling.retrievability(card, interview_at, scheduler)
     weakest = sorted(
         topics.values(),
         key=lambda t: (t.expected_share, t.topic.position, t.topic.name),
@@ -187,9 +185,7 @@ def readiness(*, user: Any, plan: InterviewPlan, now: datetime) -> Readiness:
     # Today: due reviews, least likely recalled now first, within the daily limit.
     due = [card for card in cards if not card.suspended and card.due <= now]
     allowed = max(0, settings.daily_limit - scheduling.reviews_today(user, now))
-    recall_now = {
-        card.pk: scheduler.get_card_retrievability(scheduling._to_fsrs(card), now) for card in due
-    }
+    recall_now = {card.pk: scheduling.retrievability(card, now, scheduler) for card in due}
     due.sort(key=lambda card: (recall_now[card.pk], card.due, card.pk))
     candidates: list[PlanItem] = [
         PlanItem(

@@ -63,6 +63,11 @@ def next_card(
     return updated
 
 
+def retrievability(card: ReviewCard, at: datetime, scheduler: Scheduler) -> float:
+    """FSRS's predicted probability of recalling the card at `at` (0 for a card never reviewed)."""
+    return scheduler.get_card_retrievability(_to_fsrs(card), at.astimezone(UTC))
+
+
 @transaction.atomic
 def record_review(*, attempt: Attempt, grade: int, now: datetime) -> ReviewCard | None:
     """Feed a self-grade into the owner's card for that question or follow-up."""

@@ -175,9 +175,9 @@ def test_predicted_recall_is_the_schedulers_retrievability_on_the_day():
     with time_machine.travel(T0, tick=False):
         result = readiness.readiness(user=user, plan=plan, now=T0)
     scheduler = scheduling.scheduler_for(scheduling.settings_for(user.pk))
-    expected = scheduler.get_card_retrievability(
-        scheduling._to_fsrs(card), readiness.interview_moment(date(2026, 11, 22))
-    )
+    moment = readiness.interview_moment(date(2026, 11, 22))
+    expected = scheduler.get_card_retrievability(scheduling._to_fsrs(card), moment)
+    assert moment.hour == 9 and (moment - card.last_review).days == 20
     [standing] = result.topics
     assert standing.recall == pytest.approx(expected)
     assert 0 < expected < 1
@@ -373,3 +373,12 @@ def test_reviews_done_in_a_plan_count_against_the_daily_limit_but_new_questions_
         services.submit_attempt(session=session, attempt_id=attempt.pk, now=T0, text="x", base=0)
         services.grade_attempt(session=session, attempt_id=attempt.pk, grade=3, ticked=[], now=T0)
     assert scheduling.reviews_today(user, T0) == 1
+
+
+def test_a_plan_whose_date_has_passed_says_so():
+    user = make_user()
+    make_question()
+    make_plan(user, day=date(2026, 11, 10))
+    with time_machine.travel(T0 + timedelta(days=10), tick=False):
+        page = client_for(user).get("/plan/").content.decode()
+    assert "Your interview date has passed" in page and "in -" not in page
