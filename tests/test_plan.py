@@ -336,7 +336,7 @@ def test_plan_page_never_promises_an_outcome():
 # Query counts -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("url", "limit"), [("/plan/", 16), ("/", 13)])
+@pytest.mark.parametrize(("url", "limit"), [("/plan/", 13), ("/", 13)])
 def test_plan_and_dashboard_queries_stay_bounded_with_10000_attempts(
     url, limit, django_assert_max_num_queries
 ):
