@@ -7,23 +7,16 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from django.db import connection
-from django.test import Client
 
 from questions import intervals, scheduling, services
 from questions.intervals import format_interval
 from questions.models import ReviewCard, ReviewSettings
 from questions.models.practice import AttemptState
-from tests.factories import make_question, make_session, make_user
+from tests.factories import client_for, make_question, make_session, make_user
 
 pytestmark = pytest.mark.django_db
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def active(session):

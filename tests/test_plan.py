@@ -12,6 +12,7 @@ from questions import readiness, scheduling, services
 from questions.models import InterviewPlan, PracticeSession, ReviewCard, ReviewLog
 from questions.models.practice import AttemptState
 from tests.factories import (
+    client_for,
     make_history,
     make_interviewer,
     make_kit,
@@ -27,12 +28,6 @@ pytestmark = pytest.mark.django_db
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 TODAY = T0.date()
-
-
-def client_for(user, **kwargs) -> Client:
-    client = Client(**kwargs)
-    client.force_login(user)
-    return client
 
 
 def make_plan(user, *, day=date(2026, 12, 2), minutes=30, topics=(), kit=None) -> InterviewPlan:

@@ -21,6 +21,7 @@ T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
 
 def client_for(user, **kwargs) -> Client:
+    """A logged-in client; enforce_csrf_checks=True for the CSRF test."""
     client = Client(**kwargs)
     client.force_login(user)
     return client

@@ -4,10 +4,8 @@ see the predicted recall per topic and today's session; start it.
 Everything reads and writes the signed-in user's own plan only; there is no plan id in a URL.
 """
 
-from datetime import date
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -17,88 +15,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from interviewprep.http import AuthenticatedHttpRequest
 from questions import readiness
-from questions.models import InterviewPlan, Kit, Topic
-from questions.models.readiness import MAX_DAYS_AHEAD, MAX_MINUTES_PER_DAY
-
-DATE_INPUT_FORMATS = ["%d %b %Y", "%d %B %Y", "%Y-%m-%d", "%d/%m/%Y"]
-
-
-class DayInput(forms.DateInput):
-    """A text box showing dates as every page prints them ("14 Jan 2027"), not in the browser's
-    locale as type=date would."""
-
-    def format_value(self, value: Any) -> str | None:
-        if isinstance(value, date):
-            return f"{value.day} {value:%b %Y}"
-        return super().format_value(value)
-
-
-class PlanForm(forms.Form):
-    interview_date = forms.DateField(
-        label="Interview date",
-        input_formats=DATE_INPUT_FORMATS,
-        help_text="The day of the interview, like 14 Jan 2027: from today to a year ahead.",
-        error_messages={
-            "required": "Enter the day of your interview.",
-            "invalid": "Enter a date like 14 Jan 2027.",
-        },
-        widget=DayInput(attrs={"placeholder": "14 Jan 2027", "size": 12}),
-    )
-    minutes_per_day = forms.IntegerField(
-        label="Minutes a day",
-        help_text=f"How long you can practise each day (1 to {MAX_MINUTES_PER_DAY}).",
-        error_messages={
-            "required": "Enter how many minutes a day you can practise.",
-            "invalid": "Enter a whole number of minutes, like 30.",
-        },
-        widget=forms.NumberInput(attrs={"inputmode": "numeric", "size": 5}),
-    )
-    topics = forms.ModelMultipleChoiceField(
-        queryset=Topic.objects.all(),
-        to_field_name="slug",
-        required=False,
-        label="Topics the interview covers",
-        help_text="Leave all unticked for every topic.",
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={
-            "invalid_choice": "There is no topic “%(value)s”: choose topics from the list.",
-            "invalid_pk_value": "There is no topic “%(pk)s”: choose topics from the list.",
-        },
-    )
-    kit = forms.ModelChoiceField(
-        queryset=Kit.objects.none(),
-        required=False,
-        label="Interview kit it covers",
-        empty_label="No kit",
-        help_text="A kit of your own, or one shared with you that you have practised.",
-        error_messages={"invalid_choice": "Choose a kit from the list."},
-    )
-
-    def __init__(self, *args: Any, user: Any, today: date, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.today = today
-        kit_field = self.fields["kit"]
-        assert isinstance(kit_field, forms.ModelChoiceField)
-        kit_field.queryset = readiness.kits_for(user)
-
-    def clean_interview_date(self) -> date:
-        day: date = self.cleaned_data["interview_date"]
-        if day < self.today:
-            raise forms.ValidationError("That day has passed: choose today or a later day.")
-        if (day - self.today).days > MAX_DAYS_AHEAD:
-            raise forms.ValidationError(
-                "Choose a day within a year from today: a plan further ahead would mostly be "
-                "forgotten by then."
-            )
-        return day
-
-    def clean_minutes_per_day(self) -> int:
-        minutes: int = self.cleaned_data["minutes_per_day"]
-        if minutes <= 0:
-            raise forms.ValidationError("Give at least 1 minute a day.")
-        if minutes > MAX_MINUTES_PER_DAY:
-            raise forms.ValidationError(f"At most {MAX_MINUTES_PER_DAY} minutes (8 hours) a day.")
-        return minutes
+from questions.forms import PlanForm
+from questions.models import InterviewPlan
 
 
 def _initial(plan: InterviewPlan | None) -> dict[str, Any]:
@@ -121,7 +39,7 @@ def plan_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = PlanForm(
         request.POST if request.method == "POST" else None,
         initial=_initial(plan),
-        user=user,
+        kits=readiness.kits_for(user),
         today=timezone.localdate(now),
     )
     if request.method == "POST" and form.is_valid():

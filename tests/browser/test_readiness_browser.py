@@ -13,8 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 from questions import services
 from questions.models import InterviewPlan, PracticeSession, ReviewCard, ReviewLog
 from questions.models.practice import AttemptState
-from tests.browser.conftest import assert_accessible
-from tests.browser.test_practice_browser import log_in
+from tests.browser.conftest import assert_accessible, log_in
 from tests.factories import PASSWORD, make_question, make_session, make_topic, make_user
 
 

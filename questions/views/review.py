@@ -1,5 +1,5 @@
-"""The review page's additions: the due forecast, measured retention, leeches and what to do
-with them (suspend, resume, reset), and starting a review that resumes the open one.
+"""Spaced review: the queue and its settings, the due forecast, measured retention, leeches and
+what to do with them (suspend, resume, reset), and starting a review that resumes the open one.
 
 Every card is looked up among the signed-in user's own: another user's card is a 404.
 """
@@ -10,24 +10,26 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from interviewprep.http import AuthenticatedHttpRequest
-from questions import charts, reviewing
-from questions.models import ReviewCard
+from questions import charts, reviewing, scheduling
+from questions.forms import ReviewSettingsForm
+from questions.models import ReviewCard, ReviewSettings
+from questions.models.practice import Grade
+from questions.views.home import GRADE_EXPLANATION
 
 
 def _get_card_for_user(request: AuthenticatedHttpRequest, card_id: int) -> ReviewCard:
     return get_object_or_404(ReviewCard.objects.for_user(request.user), pk=card_id)
 
 
-def review_insights(user: Any, now: datetime, *, desired_retention: float) -> dict[str, Any]:
+def _insights(user: Any, now: datetime, *, desired_retention: float) -> dict[str, Any]:
     """The forecast chart and table, measured and desired retention, and the leeches: a fixed
     handful of queries whatever the history's size."""
     forecast = reviewing.due_forecast(user, now)
-    labels = [f"{day.day.day} {day.day:%b}" for day in forecast]
     total = sum(day.count for day in forecast)
     return {
         "forecast": forecast,
@@ -36,13 +38,43 @@ def review_insights(user: Any, now: datetime, *, desired_retention: float) -> di
             "forecast-chart",
             title="Reviews coming due, next 30 days",
             desc=f"{total} reviews fall due over the next 30 days; today includes what is overdue.",
-            x_labels=labels,
+            x_labels=[f"{day.day.day} {day.day:%b}" for day in forecast],
             values=[day.count for day in forecast],
         ),
         "retention": reviewing.measured_retention(user, now),
         "desired_retention": desired_retention,
         "leeches": reviewing.leeches(user),
     }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The review queue and its settings."""
+    user, now = request.user, timezone.now()
+    instance = ReviewSettings.objects.filter(user=user).first() or ReviewSettings(user=user)
+    form = ReviewSettingsForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Review settings saved.")
+        return redirect("questions:review")
+    due, allowed = scheduling.due_today(user, now)
+    cards = scheduling.due_cards(user, now, limit=50)
+    return render(
+        request,
+        "questions/review.html",
+        {
+            "form": form,
+            "due": due,
+            "allowed": allowed,
+            "cards": cards,
+            "next_due": scheduling.next_due(user, now),
+            "grade_explanation": GRADE_EXPLANATION,
+            "grades": Grade.choices,
+            **_insights(user, now, desired_retention=instance.desired_retention),
+        },
+        status=422 if form.errors else 200,
+    )
 
 
 @login_required
