@@ -44,9 +44,12 @@ def format_interval(interval: timedelta) -> str:
     return f"{years:g} year{'s' if years != 1 else ''}"
 
 
-def next_due_by_grade(*, owner_id: int, attempt: Attempt, now: datetime) -> dict[int, datetime]:
-    """For each grade 1-4, when the attempt's card would next be due if graded now."""
-    if attempt.question_id is None:
+def next_due_by_grade(
+    *, owner_id: int | None, attempt: Attempt, now: datetime
+) -> dict[int, datetime]:
+    """For each grade 1-4, when the attempt's card would next be due if graded now (nothing for
+    a question deleted from the bank, or a session without an owner: no card is fed)."""
+    if attempt.question_id is None or owner_id is None:
         return {}
     card = ReviewCard.objects.filter(
         owner_id=owner_id, question_id=attempt.question_id, follow_up_id=attempt.follow_up_id
@@ -58,7 +61,7 @@ def next_due_by_grade(*, owner_id: int, attempt: Attempt, now: datetime) -> dict
     }
 
 
-def grade_options(*, owner_id: int, attempt: Attempt, now: datetime) -> list[GradeOption]:
+def grade_options(*, owner_id: int | None, attempt: Attempt, now: datetime) -> list[GradeOption]:
     """The four grade buttons, each with the interval it would set."""
     due = next_due_by_grade(owner_id=owner_id, attempt=attempt, now=now)
     return [

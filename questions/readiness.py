@@ -43,7 +43,7 @@ from questions.models.readiness import MAX_DAYS_AHEAD
 
 READ_AND_GRADE_SECONDS = 60  # reading the model answer, ticking key points and grading
 INTERVIEW_TIME = time(9, 0)  # the prediction is for the morning of the interview day
-LEVEL_ORDER = {Level.BEGINNER: 0, Level.INTERMEDIATE: 1, Level.EXPERIENCED: 2}
+LEVEL_ORDER: dict[str, int] = {Level.BEGINNER: 0, Level.INTERMEDIATE: 1, Level.EXPERIENCED: 2}
 
 
 # Reads ----------------------------------------------------------------------------------------
