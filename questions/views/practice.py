@@ -23,7 +23,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from interviewprep.http import AuthenticatedHttpRequest, HtmxHttpRequest
 from interviewprep.throttling import too_many_requests
-from questions import rubric, services
+from questions import navigator, rubric, services
 from questions.abandon import ABANDONED, abandon_session
 from questions.estimates import Estimate, estimate
 from questions.forms import GradeForm, StartSessionForm
@@ -82,6 +82,13 @@ def _refuse(
     return redirect(session)
 
 
+def _refuse_for_navigator(request: HtmxHttpRequest, session: PracticeSession) -> HttpResponse:
+    """A linear step (submit, skip) asked of a question the navigator is in charge of."""
+    messages.error(request, navigator.LOCKED_TOGETHER)
+    url = reverse("questions:navigator_review", args=[session.pk])
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
 def _parse_revision(raw: str | None) -> int | None:
     try:
         value = int(raw or "")
@@ -118,6 +125,7 @@ def session_start(request: AuthenticatedHttpRequest) -> HttpResponse:
                 filters={k: data[k] for k in ("topics", "levels", "kinds", "roles", "count")},
                 with_follow_ups=data["follow_ups"],
                 mode=data["mode"],
+                navigator=data["navigator"],
             )
             if count < data["count"]:
                 messages.info(request, f"Only {count} questions match these filters.")
@@ -233,6 +241,9 @@ def session_detail(request: AuthenticatedHttpRequest, session_id: int) -> HttpRe
         services.close_overdue(session=session, now=now)
     if not session.is_open:
         url = reverse("questions:session_summary", args=[session.pk])
+        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    if navigator.is_answering(session, current):
+        url = reverse("questions:navigator_question", args=[session.pk, 1])
         return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     return _render_session(request, session, current=current)
 
@@ -388,6 +399,8 @@ def attempt_submit(
 ) -> HttpResponse:
     session = _get_session_for_user(request, session_id)
     attempt = _get_attempt(session, attempt_id)
+    if navigator.is_answering(session, attempt):
+        return _refuse_for_navigator(request, session)
     text, base, writer = _answer_fields(request)
     try:
         result = services.submit_attempt(
@@ -460,6 +473,8 @@ def attempt_skip(
 ) -> HttpResponse:
     session = _get_session_for_user(request, session_id)
     attempt = _get_attempt(session, attempt_id)
+    if navigator.is_answering(session, attempt):
+        return _refuse_for_navigator(request, session)
     now = timezone.now()
     if request.POST.get("scope") == "follow-ups" and attempt.sub > 0:
         services.skip_follow_ups(session=session, position=attempt.position, now=now)
@@ -646,5 +661,6 @@ def session_retry(request: AuthenticatedHttpRequest, session_id: int) -> HttpRes
         filters={"retry_of": session.pk, "missed_only": missed_only},
         with_follow_ups=any(a.follow_up_count for a in chosen),
         allowed_seconds=[a.allowed_seconds for a in chosen] if kit_timed else None,
+        navigator=session.navigator,
     )
     return redirect(retry)
