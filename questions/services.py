@@ -722,7 +722,8 @@ def _close_attempts(session: PracticeSession, at: datetime, *, timed_out: bool) 
     session.attempts.filter(state=AttemptState.ACTIVE).update(
         state=AttemptState.SUBMITTED,
         submitted_at=at,
-        time_spent=_time_spent_until(at),
+        # A navigator's questions are all open at once: time per question is not measured.
+        time_spent=None if session.navigator else _time_spent_until(at),
         timed_out=timed_out,
     )
 

@@ -180,6 +180,7 @@ def test_finishing_after_the_time_is_up_expires_the_session_with_the_answers_sav
     assert session.status == SessionStatus.EXPIRED
     assert attempt_at(session, 2).answer == "saved in time"
     assert attempt_at(session, 2).state == AttemptState.SUBMITTED
+    assert attempt_at(session, 2).time_spent is None  # not measured per question here
 
 
 def test_linear_sessions_keep_one_question_at_a_time(user):
@@ -363,14 +364,23 @@ def test_after_the_time_is_up_a_change_is_kept_late_and_the_summary_opens(client
     assert PracticeSession.objects.get(pk=session.pk).status == SessionStatus.EXPIRED
 
 
-def test_time_up_submit_finishes_the_session(client, user):
+@pytest.mark.parametrize("offset", [-1, 1])
+def test_time_up_at_the_page_s_zero_finishes_the_session(client, user, offset):
     session = navigator_session(user)
-    with time_machine.travel(session.deadline + timedelta(seconds=1)):
+    with time_machine.travel(session.deadline + timedelta(seconds=offset)):
         response = post(client, session, 2, "last words", htmx=True, time_up="1")
     assert response.status_code == 200
     assert response["HX-Redirect"] == reverse("questions:session_summary", args=[session.pk])
     assert attempt_at(session, 2).answer == "last words"
     assert PracticeSession.objects.get(pk=session.pk).status == SessionStatus.EXPIRED
+
+
+def test_time_up_long_before_the_deadline_does_not_end_the_session(client, user):
+    session = navigator_session(user)
+    response = post(client, session, 2, "early", htmx=True, time_up="1")
+    assert response.status_code == 200
+    assert PracticeSession.objects.get(pk=session.pk).status == SessionStatus.IN_PROGRESS
+    assert attempt_at(session, 2).answer == "early"
 
 
 def test_the_start_form_offers_the_navigator_for_a_whole_session_clock(client, user):

@@ -28,7 +28,7 @@ from interviewprep.http import AuthenticatedHttpRequest, HtmxHttpRequest
 from interviewprep.throttling import too_many_requests
 from questions import navigator, services
 from questions.models import Attempt, PracticeSession
-from questions.models.practice import MAX_ANSWER_LENGTH
+from questions.models.practice import MAX_ANSWER_LENGTH, grace
 from questions.views.practice import SAVE_MESSAGES, _answer_fields, _clock, _conflict
 
 # The buttons of a question's form; a question number (`goto`) moves to that question.
@@ -229,7 +229,7 @@ def _post_question(
     session.refresh_from_db(fields=["status", "paused_at", "deadline", "finished_at"])
     if _closed(request, session, now) or not navigator.is_answering(session, current):
         return _after_answering(request, session)
-    if time_up and now >= session.deadline:
+    if time_up and now >= session.deadline - grace():  # the page's zero, give or take the network
         services.finish_session(session=session, now=now, status=PracticeSession.Status.EXPIRED)
         messages.info(request, "The session's time is up: your answers as last saved count.")
         return _after_answering(request, session)
