@@ -435,6 +435,7 @@
         return;
       }
       state.submitting = true;
+      box.readOnly = true; // what is typed now would be swapped away unsent
       window.clearTimeout(state.timer);
     });
     form.addEventListener("htmx:afterRequest", function (event) {
@@ -443,6 +444,7 @@
       var status = xhr ? xhr.status : 0;
       if (event.detail.successful || status === 409 || status === 422) return; // swapped in
       state.submitting = false;
+      box.readOnly = state.timeIsUp || Boolean(state.conflict);
       var what = state.timeIsUp ? "Time is up. Your answer is not submitted yet: " : "Not submitted: ";
       var delay = state.submitBackoff;
       state.submitBackoff = Math.min(state.submitBackoff * 2, 30000);
