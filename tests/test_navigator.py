@@ -410,3 +410,14 @@ def test_query_counts_are_pinned_for_the_question_and_review_pages(
         assert client.get(question_url(session, 7)).status_code == 200
     with django_assert_max_num_queries(6):
         assert client.get(review_url(session)).status_code == 200
+
+
+def test_moves_and_flags_are_rate_limited_and_a_refused_one_writes_nothing(client, user, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "navigator": "2/m"}
+    session = navigator_session(user)
+    assert post(client, session, 1, "a", goto="2").status_code == 302
+    assert post(client, session, 2, "b", goto="3").status_code == 302
+    refused = post(client, session, 3, "c", goto="1")
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) >= 1
+    assert attempt_at(session, 3).answer == ""

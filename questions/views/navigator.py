@@ -25,7 +25,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, push_url
 
 from interviewprep.http import AuthenticatedHttpRequest, HtmxHttpRequest
-from interviewprep.throttling import too_many_requests
+from interviewprep.throttling import rate_limit, too_many_requests
 from questions import navigator, services
 from questions.models import Attempt, PracticeSession
 from questions.models.practice import MAX_ANSWER_LENGTH, grace
@@ -105,6 +105,7 @@ def _render_question(
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@rate_limit("navigator", message="Too many moves at once. Your text is kept; wait a moment.")
 @vary_on_headers("HX-Request")
 @never_cache
 def navigator_question(
