@@ -421,3 +421,43 @@ def test_moves_and_flags_are_rate_limited_and_a_refused_one_writes_nothing(clien
     assert refused.status_code == 429
     assert int(refused["Retry-After"]) >= 1
     assert attempt_at(session, 3).answer == ""
+
+
+def test_every_navigator_write_needs_the_csrf_token(user):
+    session = navigator_session(user)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    for url in (question_url(session, 1), reverse("questions:navigator_finish", args=[session.pk])):
+        assert client.post(url, {"answer": "x", "base": 0, "goto": "2"}).status_code == 403
+    assert attempt_at(session, 1).answer == ""
+    assert set(session.attempts.values_list("state", flat=True)) == {AttemptState.ACTIVE}
+
+
+def test_text_sent_after_the_answers_were_locked_in_another_tab_stays_on_screen(client, user):
+    session = navigator_session(user)
+    stale = attempt_at(session, 1)
+    navigator.finish_answering(session=session, now=timezone.now())
+    response = client.post(
+        question_url(session, 1),
+        {"answer": "typed in the other tab", "base": stale.revision, "writer": "w", "goto": "2"},
+    )
+    assert response.status_code == 409
+    body = response.content.decode()
+    assert "already closed" in body and "typed in the other tab" in body
+    assert attempt_at(session, 1).answer == ""
+
+
+def test_moving_in_a_finished_session_goes_to_the_summary(client, user):
+    session = navigator_session(user)
+    services.finish_session(session=session, now=timezone.now())
+    summary = reverse("questions:session_summary", args=[session.pk])
+    for response in (
+        post(client, session, 1, "", goto="2"),
+        client.get(question_url(session, 2)),
+        client.get(review_url(session)),
+        client.post(reverse("questions:navigator_finish", args=[session.pk])),
+    ):
+        assert response.status_code == 302
+        assert response["Location"] == summary
+    htmx = post(client, session, 1, "", htmx=True, goto="2")
+    assert htmx["HX-Redirect"] == summary
