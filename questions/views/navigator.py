@@ -55,7 +55,7 @@ def _go(request: HtmxHttpRequest, url: str) -> HttpResponse:
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
-def _closed(request: HtmxHttpRequest, session: PracticeSession, now: datetime) -> bool:
+def _closed(session: PracticeSession, now: datetime) -> bool:
     """Apply the clock; True when the answering is over (closed, or answers locked)."""
     if session.is_open and session.is_past_deadline(now):
         services.close_overdue(session=session, now=now)
@@ -117,7 +117,7 @@ def navigator_question(
     now = timezone.now()
     if request.method == "POST":
         return _post_question(request, session, number, now)
-    if _closed(request, session, now):
+    if _closed(session, now):
         return _after_answering(request, session)
     current = navigator.question(session, number)
     if current is None:
@@ -228,7 +228,7 @@ def _post_question(
         else:
             revision = result.revision
     session.refresh_from_db(fields=["status", "paused_at", "deadline", "finished_at"])
-    if _closed(request, session, now) or not navigator.is_answering(session, current):
+    if _closed(session, now) or not navigator.is_answering(session, current):
         return _after_answering(request, session)
     if time_up and now >= session.deadline - grace():  # the page's zero, give or take the network
         services.finish_session(session=session, now=now, status=PracticeSession.Status.EXPIRED)
@@ -287,7 +287,7 @@ def _render_review(
 def navigator_review(request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
     """Review before finishing: what is unanswered or flagged, with a way back to each."""
     session = _get_navigator_session(request, session_id)
-    if _closed(request, session, timezone.now()):
+    if _closed(session, timezone.now()):
         return _after_answering(request, session)
     if not session.attempts.filter(state=Attempt.State.ACTIVE).exists():
         return _after_answering(request, session)  # answers already locked: on to grading
