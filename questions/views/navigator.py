@@ -22,9 +22,9 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import HttpResponseClientRedirect, push_url
+from django_htmx.http import push_url
 
-from interviewprep.http import AuthenticatedHttpRequest, HtmxHttpRequest
+from interviewprep.http import AuthenticatedHttpRequest, HtmxHttpRequest, go_to
 from interviewprep.throttling import rate_limit, too_many_requests
 from questions import navigator, services
 from questions.models import Attempt, PracticeSession
@@ -50,11 +50,6 @@ def _review_url(session: PracticeSession) -> str:
     return reverse("questions:navigator_review", args=[session.pk])
 
 
-def _go(request: HtmxHttpRequest, url: str) -> HttpResponse:
-    """Leave the navigator's pages: a full page load for htmx, a redirect without it."""
-    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
-
-
 def _closed(session: PracticeSession, now: datetime) -> bool:
     """Apply the clock; True when the answering is over (closed, or answers locked)."""
     if session.is_open and session.is_past_deadline(now):
@@ -65,8 +60,8 @@ def _closed(session: PracticeSession, now: datetime) -> bool:
 def _after_answering(request: HtmxHttpRequest, session: PracticeSession) -> HttpResponse:
     """The answers are locked: on to grading, or to the summary if the session closed."""
     if session.is_open:
-        return _go(request, session.get_absolute_url())
-    return _go(request, reverse("questions:session_summary", args=[session.pk]))
+        return go_to(request, session.get_absolute_url())
+    return go_to(request, reverse("questions:session_summary", args=[session.pk]))
 
 
 def _render_question(

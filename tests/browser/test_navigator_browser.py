@@ -13,8 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from questions.models import Attempt, PracticeSession
 from questions.models.practice import AttemptState, NavigatorState, SessionStatus
-from tests.browser.conftest import assert_accessible
-from tests.browser.test_practice_browser import log_in
+from tests.browser.conftest import assert_accessible, log_in
 from tests.factories import make_question, make_session, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
