@@ -143,7 +143,7 @@ def start_session(
     if navigator:
         with_follow_ups, alone = False, None
     # A navigator's questions are all open from the start, on the session's clock.
-    opened = {"state": AttemptState.ACTIVE, "started_at": now, "deadline": deadline}
+    opened: dict[str, Any] = {"state": AttemptState.ACTIVE, "started_at": now, "deadline": deadline}
     attempts = []
     prefetched = (
         Question.objects.filter(pk__in=[q.pk for q in questions])
