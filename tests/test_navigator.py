@@ -283,6 +283,7 @@ def test_text_based_on_an_old_revision_is_shown_beside_the_saved_one(client, use
     assert response.status_code == 409
     body = response.content.decode()
     assert "from the other tab" in body and "from this tab" in body
+    assert f'href="{question_url(session, 1)}">keep the saved version' in body
     assert attempt_at(session, 1).answer == "from the other tab"
 
 

@@ -84,6 +84,7 @@ def _render_question(
         "is_last": current.position >= len(listed),
         "clock": _clock(session, current, now),
         "question_url": _question_url(session, current.position),
+        "keep_saved_url": _question_url(session, current.position),  # the conflict's way out
         "base_revision": current.revision,
         "writer": secrets.token_urlsafe(12),
         "max_answer_length": MAX_ANSWER_LENGTH,
