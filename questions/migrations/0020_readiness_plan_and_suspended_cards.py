@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('questions', '0018_session_status_labels_say_what_happened'),
+        ('questions', '0019_question_navigator'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
