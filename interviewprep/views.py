@@ -16,6 +16,7 @@ from questions.roles import is_interviewer
 NAV_ITEMS: list[tuple[str, str, str]] = [
     ("Practise", "questions:session_start", "user"),
     ("Review", "questions:review", "user"),
+    ("Plan", "questions:plan", "user"),
     ("History", "questions:history", "user"),
     ("Progress", "questions:progress", "user"),
     ("Questions", "questions:browse", "all"),

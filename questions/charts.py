@@ -7,6 +7,7 @@ so axis labels keep the size CSS gives them. A line chart with fewer than MIN_PO
 so and shows its table instead (`has_enough_points`).
 """
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -146,3 +147,46 @@ def heatmap(chart_id: str, *, counts: dict[date, int], end: date, title: str) ->
         day += timedelta(days=1)
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - no text from users
+
+
+def bar_chart(
+    chart_id: str,
+    *,
+    title: str,
+    desc: str,
+    x_labels: Sequence[str],
+    values: Sequence[int],
+    width: int = 640,
+    height: int = 200,
+) -> SafeString:
+    """One bar per x label (counts), with a few y ticks; each bar says its value on hover."""
+    left, right, top, bottom = 36, 12, 12, 28
+    plot_w, plot_h = width - left - right, height - top - bottom
+    y_max = max([*values, 1])
+    step_y = max(1, math.ceil(y_max / 4))
+    y_max = step_y * math.ceil(y_max / step_y)
+    slot = plot_w / max(1, len(values))
+    parts = [_svg_open(chart_id, width, height, title, desc)]
+    for tick in range(0, y_max + 1, step_y):
+        y = top + plot_h * (1 - tick / y_max)
+        parts.append(
+            f'<line class="chart-grid" x1="{left}" x2="{width - right}" y1="{y:.1f}" '
+            f'y2="{y:.1f}"/><text class="chart-axis" x="{left - 6}" y="{y + 4:.1f}" '
+            f'text-anchor="end">{tick}</text>'
+        )
+    label_every = max(1, len(x_labels) // 6)
+    for i, (label, value) in enumerate(zip(x_labels, values, strict=True)):
+        bar_h = plot_h * value / y_max
+        x = left + slot * i
+        parts.append(
+            f'<rect class="chart-bar" x="{x + slot * 0.15:.1f}" y="{top + plot_h - bar_h:.1f}" '
+            f'width="{slot * 0.7:.1f}" height="{bar_h:.1f}"><title>{escape(label)}: '
+            f"{value}</title></rect>"
+        )
+        if i % label_every == 0:
+            parts.append(
+                f'<text class="chart-axis" x="{x + slot / 2:.1f}" y="{height - 8}" '
+                f'text-anchor="middle">{escape(label)}</text>'
+            )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - every text value above is escaped

@@ -17,6 +17,7 @@ from questions.models.accounts import username_taken_by_look_alike
 from questions.models.bank import Kind, Level, Role
 from questions.models.kits import MAX_MINUTES, MIN_MINUTES
 from questions.models.practice import Clock, Grade, Mode
+from questions.models.readiness import MAX_DAYS_AHEAD, MAX_MINUTES_PER_DAY
 
 MAX_SESSION_QUESTIONS = 20
 MINUTES_MESSAGES = {
@@ -351,6 +352,80 @@ class ReviewSettingsForm(forms.ModelForm):
         fields = ["daily_limit", "desired_retention"]
         labels = {"daily_limit": "Daily limit", "desired_retention": "Desired retention"}
         widgets = {"desired_retention": forms.NumberInput(attrs={"step": "0.01"})}
+
+
+# The interview plan ----------------------------------------------------------------------------
+
+
+class PlanForm(forms.Form):
+    """The interview date (today to a year ahead), minutes a day, and what the interview covers.
+    `kits` is what the candidate may name (readiness.kits_for); `today` is in their time zone."""
+
+    interview_date = forms.DateField(
+        label="Interview date",
+        input_formats=DATE_INPUT_FORMATS,
+        help_text="The day of the interview, like 14 Jan 2027: from today to a year ahead.",
+        error_messages={
+            "required": "Enter the day of your interview.",
+            "invalid": "Enter a date like 14 Jan 2027.",
+        },
+        widget=AppDateInput(attrs={"placeholder": "14 Jan 2027", "size": 12}),
+    )
+    minutes_per_day = forms.IntegerField(
+        label="Minutes a day",
+        help_text=f"How long you can practise each day (1 to {MAX_MINUTES_PER_DAY}).",
+        error_messages={
+            "required": "Enter how many minutes a day you can practise.",
+            "invalid": "Enter a whole number of minutes, like 30.",
+        },
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "size": 5}),
+    )
+    topics = forms.ModelMultipleChoiceField(
+        queryset=Topic.objects.all(),
+        to_field_name="slug",
+        required=False,
+        label="Topics the interview covers",
+        help_text="Leave all unticked for every topic.",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "invalid_choice": "There is no topic “%(value)s”: choose topics from the list.",
+            "invalid_pk_value": "There is no topic “%(pk)s”: choose topics from the list.",
+        },
+    )
+    kit = forms.ModelChoiceField(
+        queryset=Kit.objects.none(),
+        required=False,
+        label="Interview kit it covers",
+        empty_label="No kit",
+        help_text="A kit of your own, or one shared with you that you have practised.",
+        error_messages={"invalid_choice": "Choose a kit from the list."},
+    )
+
+    def __init__(self, *args: Any, kits: Any, today: date, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = today
+        kit_field = self.fields["kit"]
+        assert isinstance(kit_field, forms.ModelChoiceField)
+        kit_field.queryset = kits
+
+    def clean_interview_date(self) -> date:
+        day: date = self.cleaned_data["interview_date"]
+        if day < self.today:
+            raise ValidationError("That day has passed: choose today or a later day.")
+        if (day - self.today).days > MAX_DAYS_AHEAD:
+            raise ValidationError(
+                "Choose a day within a year from today: a plan further ahead would mostly be "
+                "forgotten by then."
+            )
+        return day
+
+    def clean_minutes_per_day(self) -> int:
+        minutes: int = self.cleaned_data["minutes_per_day"]
+        if minutes <= 0:
+            raise ValidationError("Give at least 1 minute a day.")
+        if minutes > MAX_MINUTES_PER_DAY:
+            raise ValidationError(f"At most {MAX_MINUTES_PER_DAY} minutes (8 hours) a day.")
+        return minutes
 
 
 # Accounts ---------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ Good, Easy are 1-4 in both. Fuzzing is off so that the schedule is reproducible 
 from datetime import UTC, datetime
 
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import Model, Q
 from fsrs import Card, Rating, Scheduler, State
 
 from questions.models import Attempt, ReviewCard, ReviewLog, ReviewSettings
@@ -39,6 +39,35 @@ def _to_fsrs(card: ReviewCard) -> Card:
     )
 
 
+def new_card(now: datetime) -> ReviewCard:
+    """A card never reviewed: what the first grade of a question starts from."""
+    return ReviewCard(state=State.Learning, step=0, due=now)
+
+
+def next_card(
+    card: ReviewCard,
+    grade: int,
+    *,
+    now: datetime,
+    scheduler: Scheduler,
+    duration_ms: int | None = None,
+) -> Card:
+    """The card after `grade` at `now`: the one step both grading and the grade buttons'
+    intervals (questions/intervals.py) go through, so what a button says is what it does."""
+    updated, _log = scheduler.review_card(
+        _to_fsrs(card),
+        Rating(grade),
+        review_datetime=now.astimezone(UTC),
+        review_duration=duration_ms,
+    )
+    return updated
+
+
+def retrievability(card: ReviewCard, at: datetime, scheduler: Scheduler) -> float:
+    """FSRS's predicted probability of recalling the card at `at` (0 for a card never reviewed)."""
+    return scheduler.get_card_retrievability(_to_fsrs(card), at.astimezone(UTC))
+
+
 def take_fsrs_state(card: ReviewCard, state: Card) -> None:
     """Copy the scheduler's result into the card's columns (the inverse of `_to_fsrs`)."""
     card.state = state.state.value
@@ -62,13 +91,13 @@ def record_review(*, attempt: Attempt, grade: int, now: datetime) -> ReviewCard 
         defaults={"state": State.Learning, "step": 0, "due": now},
     )
     before = {} if created else _card_state(card)
-    scheduler = scheduler_for(settings_for(card.owner_id))
     seconds = attempt.seconds_spent
-    updated, _log = scheduler.review_card(
-        _to_fsrs(card),
-        Rating(grade),
-        review_datetime=now.astimezone(UTC),
-        review_duration=seconds * 1000 if seconds is not None else None,
+    updated = next_card(
+        card,
+        grade,
+        now=now,
+        scheduler=scheduler_for(settings_for(card.owner_id)),
+        duration_ms=seconds * 1000 if seconds is not None else None,
     )
     take_fsrs_state(card, updated)
     card.reps += 1
@@ -124,12 +153,16 @@ def start_of_day(now: datetime) -> datetime:
 
 
 def reviews_today(user: Model, now: datetime) -> int:
-    """Review-session items graded since midnight: they count against the daily cap."""
-    return ReviewLog.objects.filter(
-        card__owner_id=user.pk,
-        reviewed_at__gte=start_of_day(now),
-        attempt__session__source="review",
-    ).count()
+    """Reviews graded since midnight in review sessions, and in plan sessions (not their new
+    questions' first grades): they count against the daily cap."""
+    return (
+        ReviewLog.objects.filter(card__owner_id=user.pk, reviewed_at__gte=start_of_day(now))
+        .filter(
+            Q(attempt__session__source="review")
+            | (Q(attempt__session__source="plan") & ~Q(card_before={}))
+        )
+        .count()
+    )
 
 
 def due_cards(user: Model, now: datetime, *, limit: int | None = None) -> list[ReviewCard]:
@@ -158,5 +191,5 @@ def cards_for_review(user: Model, now: datetime) -> list[ReviewCard]:
 
 
 def next_due(user: Model, now: datetime) -> datetime | None:
-    card = ReviewCard.objects.for_user(user).filter(due__gt=now).order_by("due").first()
+    card = ReviewCard.objects.for_user(user).active().filter(due__gt=now).order_by("due").first()
     return card.due if card else None

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from questions.views import account, bank, history, loops, navigator, practice, review
+from questions.views import account, bank, history, loops, navigator, plan, practice, review
 from questions.views.kits import builder, outputs, results, sharing
 
 
@@ -27,6 +27,10 @@ urlpatterns = [
     path("practice/question/<slug:slug>/", practice.practise_question, name="practise_question"),
     path("review/", review.review, name="review"),
     path("review/start/", review.review_start, name="review_start"),
+    path("review/cards/<int:card_id>/suspend/", review.card_suspend, name="card_suspend"),
+    path("review/cards/<int:card_id>/reset/", review.card_reset, name="card_reset"),
+    path("plan/", plan.plan_page, name="plan"),
+    path("plan/start/", plan.plan_start, name="plan_start"),
     path("history/", history.history, name="history"),
     path("history/questions/<int:question_id>/", history.question_history, name="question_history"),
     path("progress/", history.progress_page, name="progress"),

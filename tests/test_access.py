@@ -150,6 +150,14 @@ ROUTES: dict[str, Route] = {
     # A candidate's own record.
     "review/": Route("/review/", SIGNED_IN),
     "review/start/": Route("/review/start/", POST_ONLY, {"anon": 302}),
+    "plan/": Route("/plan/", SIGNED_IN, {"anon": 302}),
+    "plan/start/": Route("/plan/start/", POST_ONLY, {"anon": 302}),
+    "review/cards/<int:card_id>/suspend/": Route(
+        "/review/cards/{card}/suspend/", POST_ONLY, NOT_MY_SESSION
+    ),
+    "review/cards/<int:card_id>/reset/": Route(
+        "/review/cards/{card}/reset/", POST_ONLY, NOT_MY_SESSION
+    ),
     "history/": Route("/history/", SIGNED_IN),
     "history/questions/<int:question_id>/": Route("/history/questions/{question}/", OWN_SESSION),
     "progress/": Route("/progress/", SIGNED_IN),
@@ -286,6 +294,7 @@ def world(people) -> World:
         "loop": loop.pk,
         "round": loop.rounds.get().pk,
         "uid": "MQ",
+        "card": ReviewCard.objects.get(owner=candidate, follow_up=None).pk,
     }
     return World(people, values)
 
@@ -300,7 +309,7 @@ def snapshot() -> tuple:
         list(LoopRound.objects.order_by("pk").values_list("pk", "position")),
         list(PracticeSession.objects.order_by("pk").values_list("pk", "status", "share_results")),
         list(Attempt.objects.order_by("pk").values_list("pk", "state", "revision", "answer")),
-        ReviewCard.objects.count(),
+        list(ReviewCard.objects.order_by("pk").values_list("pk", "suspended", "reps", "due")),
     )
 
 

@@ -311,7 +311,7 @@ def test_anonymous_users_are_sent_to_log_in(client, url):
         ("/history/", 8),
         ("/history/?page=3&level=beginner", 8),
         ("/progress/", 12),
-        ("/review/", 10),
+        ("/review/", 13),
     ],
 )
 def test_pages_run_a_bounded_number_of_queries_with_10000_attempts(

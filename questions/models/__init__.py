@@ -9,12 +9,14 @@ from questions.models.kits import (
     ShareLink,
 )
 from questions.models.practice import Attempt, PracticeSession
+from questions.models.readiness import InterviewPlan
 from questions.models.review import ReviewCard, ReviewLog, ReviewSettings
 
 __all__ = [
     "AccountSettings",
     "Attempt",
     "FollowUp",
+    "InterviewPlan",
     "KitItem",
     "Loop",
     "LoginSession",

@@ -55,6 +55,7 @@ class Source(models.TextChoices):
     FILTERS = "filters", "Chosen by filters"
     KIT = "kit", "Interview kit"
     REVIEW = "review", "Due for review"
+    PLAN = "plan", "Today's plan"
 
 
 class SessionQuerySet(models.QuerySet["PracticeSession"]):

@@ -15,9 +15,13 @@ class ReviewCardQuerySet(models.QuerySet["ReviewCard"]):
     def for_user(self, user: models.Model) -> "ReviewCardQuerySet":
         return self.filter(owner_id=user.pk)
 
+    def active(self) -> "ReviewCardQuerySet":
+        """Not suspended: the cards that come back for review."""
+        return self.filter(suspended=False)
+
     def due(self, now: object) -> "ReviewCardQuerySet":
-        """Due now, most overdue first."""
-        return self.filter(due__lte=now).order_by("due")
+        """Due now, most overdue first (suspended cards never are)."""
+        return self.active().filter(due__lte=now).order_by("due")
 
     def leeches(self) -> "ReviewCardQuerySet":
         return self.filter(leech=True)
@@ -44,6 +48,9 @@ class ReviewCard(models.Model):
     reps = models.PositiveIntegerField(default=0)
     lapses = models.PositiveIntegerField(default=0, help_text="How many times graded Again.")
     leech = models.BooleanField(default=False)
+    suspended = models.BooleanField(
+        default=False, help_text="Kept out of review until the candidate resumes it."
+    )
 
     objects = ReviewCardQuerySet.as_manager()
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from interviewprep.http import AuthenticatedHttpRequest, HtmxHttpRequest
-from questions import progress, scheduling, services
+from questions import progress, readiness, scheduling, services
 from questions.models import (
     PracticeSession,
     ReviewCard,
@@ -72,5 +72,6 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
             "leeches": leeches,
             "next_due": None if due else scheduling.next_due(user, now),
             "grade_explanation": GRADE_EXPLANATION,
+            "plan": readiness.plan_for(user),
         },
     )

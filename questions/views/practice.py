@@ -22,12 +22,12 @@ from django.views.decorators.vary import vary_on_headers
 
 from interviewprep.http import AuthenticatedHttpRequest, HtmxHttpRequest, go_to
 from interviewprep.throttling import too_many_requests
-from questions import navigator, rubric, services
+from questions import intervals, navigator, rubric, services
 from questions.abandon import ABANDONED, abandon_session
 from questions.estimates import Estimate, estimate
 from questions.forms import GradeForm, StartSessionForm
 from questions.models import Attempt, PracticeSession, Question, Topic
-from questions.models.practice import MAX_ANSWER_LENGTH, AttemptState, Clock, Grade
+from questions.models.practice import MAX_ANSWER_LENGTH, AttemptState, Clock
 from questions.summaries import is_missed, outcome, summarise, was_asked
 from questions.templatetags.timefmt import format_clock
 
@@ -207,7 +207,11 @@ def _render_session(
         "base_revision": current.revision if current else 0,
         "writer": secrets.token_urlsafe(12),
         "max_answer_length": MAX_ANSWER_LENGTH,
-        "grades": Grade.choices,
+        "grade_options": (
+            intervals.grade_options(owner_id=session.owner_id, attempt=current, now=now)
+            if current and current.state == AttemptState.SUBMITTED
+            else []
+        ),
         "grade_help": GRADE_HELP,
         "grace_seconds": settings.PRACTICE_GRACE_SECONDS,
         "undoable": undoable,
