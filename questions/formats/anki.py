@@ -1,0 +1,285 @@
+"""Anki decks (.apkg) through genanki, export only.
+
+One note per question, of the note type "InterviewPrep question" (title, topic, prompt, model
+answer, key points, red flags, follow-ups). Anki shows HTML, so Markdown is rendered here, with
+formulas left as TeX between MathJax delimiters Anki renders (`\\(x\\)` inline, `\\[x\\]` display)
+and code highlighted by Pygments (the colours are in the note type's CSS). Each note's GUID comes
+from the question's slug, so importing a newer export updates the notes already in Anki (Anki
+updates a note whose modification time is newer: that is the question's `updated_at`).
+
+The collection is written note by note into an SQLite file on disk, then zipped into `out`:
+memory does not grow with the number of questions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import itertools
+import re
+import shutil
+import sqlite3
+import tempfile
+import zipfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import IO
+
+import genanki
+from genanki.apkg_col import APKG_COL
+from genanki.apkg_schema import APKG_SCHEMA
+from markdown_it import MarkdownIt
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+from pygments.formatters import HtmlFormatter
+
+from questions import markdown
+from questions.formats.common import question_record
+from questions.models import FollowUp, Question
+
+ROOT_DECK = "InterviewPrep"
+# Fixed ids: Anki recognises the note type (and a deck) across imports by them.
+MODEL_ID = 1_607_392_319
+MODEL_MOD = 1_764_547_200  # 2025-12-01: change with the note type's fields or templates
+NOTE_ID_BASE = 1_500_000_000_000  # note and card ids: stable per question (from its pk)
+ZIP_DATE = (2025, 12, 1, 0, 0, 0)
+
+_CSS = """.card { font-family: system-ui, sans-serif; font-size: 18px; text-align: left;
+  color: #1a1a1a; background: #fff; line-height: 1.45; }
+.topic { color: #555; font-size: 0.8em; text-transform: uppercase; letter-spacing: 0.05em; }
+.weight { font-size: 0.75em; border: 1px solid #888; border-radius: 3px; padding: 0 4px;
+  margin-right: 4px; }
+pre.highlight { background: #f6f8fa; padding: 8px; overflow-x: auto; font-size: 0.85em; }
+.follow-up-answer { color: #333; }
+"""
+
+MODEL = genanki.Model(
+    MODEL_ID,
+    "InterviewPrep question",
+    fields=[
+        {"name": "Title"},
+        {"name": "Topic"},
+        {"name": "Prompt"},
+        {"name": "Model answer"},
+        {"name": "Key points"},
+        {"name": "Red flags"},
+        {"name": "Follow-ups"},
+    ],
+    templates=[
+        {
+            "name": "Question",
+            "qfmt": (
+                '<div class="topic">{{Topic}}</div>\n<h2>{{Title}}</h2>\n'
+                '<div class="prompt">{{Prompt}}</div>'
+            ),
+            "afmt": (
+                '{{FrontSide}}\n<hr id="answer">\n<h3>Model answer</h3>\n{{Model answer}}\n'
+                "{{#Key points}}<h3>Key points</h3>\n{{Key points}}{{/Key points}}\n"
+                "{{#Red flags}}<h3>Red flags</h3>\n{{Red flags}}{{/Red flags}}\n"
+                "{{#Follow-ups}}<h3>Follow-ups</h3>\n{{Follow-ups}}{{/Follow-ups}}"
+            ),
+        }
+    ],
+    css=_CSS + HtmlFormatter(style="friendly").get_style_defs(".highlight"),
+)
+
+
+def _build_renderer() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "highlight": markdown._highlight})
+    md.enable(["table", "strikethrough"])
+    md.use(dollarmath_plugin, allow_space=True, double_inline=True)
+
+    def inline(self, tokens, idx, options, env) -> str:  # type: ignore[no-untyped-def]
+        return f"\\({html.escape(tokens[idx].content, quote=False)}\\)"
+
+    def block(self, tokens, idx, options, env) -> str:  # type: ignore[no-untyped-def]
+        tex = html.escape(tokens[idx].content, quote=False)
+        return f'<div class="math-block">\\[{tex}\\]</div>\n'
+
+    md.add_render_rule("math_inline", inline)
+    md.add_render_rule("math_inline_double", block)
+    md.add_render_rule("math_block", block)
+    md.add_render_rule("math_block_label", block)
+    return md
+
+
+_md = _build_renderer()
+
+
+def to_html(text: str) -> str:
+    """Markdown as sanitised HTML with TeX kept for Anki's MathJax."""
+    return markdown.sanitize(_md.render(text or "")).strip()
+
+
+# Finding the formulas only: code (where a dollar is no formula) and the formulas themselves.
+_math_finder = (
+    MarkdownIt("zero")
+    .enable(["escape", "backticks", "fence", "code"])
+    .use(dollarmath_plugin, allow_space=True, double_inline=True)
+)
+_RENDERED_MATH = re.compile(
+    r'<math\b[^>]*>.*?</math>|<code class="math-error">.*?</code>', re.DOTALL
+)
+
+
+def _formulas(text: str) -> list[str]:
+    """Each formula of the Markdown in order, as Anki's MathJax reads it: \\(x\\) or \\[x\\]."""
+    found = []
+    stack = list(reversed(_math_finder.parse(text)))
+    while stack:
+        token = stack.pop()
+        if token.children:
+            stack.extend(reversed(token.children))
+        if token.type.startswith("math"):
+            tex = html.escape(token.content, quote=False)
+            found.append(f"\\({tex}\\)" if token.type == "math_inline" else f"\\[{tex}\\]")
+    return found
+
+
+_CODE = re.compile(
+    r"^ {0,3}(`{3,}|~{3,})[^\n]*\n.*?(?:^ {0,3}\1[ \t]*$|\Z)|(`+)(?!`).+?(?<!`)\2(?!`)", re.M | re.S
+)
+_DOLLARS = re.compile(
+    r"(?<!\\)\$\$(.+?)(?<!\\)\$\$|(?<!\\)\$(?!\$)((?:[^$\n\\]|\\.|\n(?!\s*\n))+?)(?<!\\)\$", re.S
+)
+
+
+def _quick_formulas(text: str) -> list[str]:
+    """The formulas found by a regular expression (outside code), fast but not the parser's
+    rules: used when its count agrees with the stored HTML's."""
+    found = []
+    for match in _DOLLARS.finditer(_CODE.sub(" ", text)):
+        display, inline = match.groups()
+        tex = html.escape(display if display is not None else inline, quote=False)
+        found.append(f"\\[{tex}\\]" if display is not None else f"\\({tex}\\)")
+    return found
+
+
+def from_rendered(text: str, rendered: str) -> str:
+    """The HTML the site stored for `text`, with each formula's MathML swapped for its TeX.
+
+    Rendering Markdown again costs about 10 ms a question (Pygments above all), too slow for a
+    bank of thousands; the stored HTML differs from ours only in the formulas. When the formulas
+    found do not line up with the stored ones (HTML saved by an older renderer), render afresh.
+    """
+    if "$" not in text:
+        return rendered.strip()
+    stored = len(_RENDERED_MATH.findall(rendered))
+    formulas = _quick_formulas(text)
+    if len(formulas) != stored:
+        formulas = _formulas(text)
+        if len(formulas) != stored:
+            return to_html(text)
+    replaced = iter(formulas)
+    return _RENDERED_MATH.sub(lambda _: next(replaced), rendered).strip()
+
+
+_PLAIN = re.compile(r"[`$*_\\\[\]<>&~|!]")
+
+
+def _inline_html(text: str) -> str:
+    if not _PLAIN.search(text):
+        return text
+    return markdown.sanitize(_md.renderInline(text or ""))
+
+
+def _points_html(points: list[str], weights: list[str], css_class: str = "") -> str:
+    if not points:
+        return ""
+    items = "".join(
+        f'<li><span class="weight">{weight}</span> {_inline_html(point)}</li>'
+        for point, weight in zip(points, weights, strict=True)
+    )
+    return f'<ul class="{css_class or "key-points"}">{items}</ul>'
+
+
+def _follow_ups_html(follow_ups: list[FollowUp]) -> str:
+    """Follow-ups as a numbered list; chained ones nested under their parent."""
+    if not follow_ups:
+        return ""
+    items = []
+    for follow_up in follow_ups:
+        points = [weight for _, weight in follow_up.weighted_key_points]
+        items.append(
+            "<li>"
+            + from_rendered(follow_up.prompt, follow_up.prompt_html)
+            + '<div class="follow-up-answer">'
+            + from_rendered(follow_up.answer, follow_up.answer_html)
+            + "</div>"
+            + _points_html(list(follow_up.key_points), points)
+            + _follow_ups_html(follow_up.children)  # type: ignore[attr-defined]
+            + "</li>"
+        )
+    return "<ol>" + "".join(items) + "</ol>"
+
+
+def note_for(question: Question) -> genanki.Note:
+    data = question_record(question)
+    tags = [
+        f"topic::{data['topic']['slug']}",
+        f"kind::{data['kind']}",
+        f"level::{data['level']}",
+        *(tag.replace(" ", "_") for tag in data["tags"]),
+    ]
+    fields = [
+        html.escape(data["title"], quote=False),
+        html.escape(data["topic"]["name"], quote=False),
+        from_rendered(question.prompt, question.prompt_html),
+        from_rendered(question.answer, question.answer_html),
+        _points_html(data["key_points"], data["key_point_weights"]),
+        "<ul>" + "".join(f"<li>{_inline_html(f)}</li>" for f in data["red_flags"]) + "</ul>"
+        if data["red_flags"]
+        else "",
+        _follow_ups_html(question.follow_up_roots),
+    ]
+    return genanki.Note(model=MODEL, fields=fields, tags=tags, guid=guid_for(question.slug))
+
+
+def guid_for(slug: str) -> str:
+    """The note's GUID: the same slug gives the same GUID in every export."""
+    return genanki.guid_for("interviewprep", slug)
+
+
+def deck_id(name: str) -> int:
+    """A stable deck id from the deck's name (Anki matches decks by name on import anyway)."""
+    return (1 << 30) + int.from_bytes(hashlib.sha256(name.encode()).digest()[:4]) % (1 << 30)
+
+
+def write(
+    questions: Iterable[Question],
+    out: IO[bytes],
+    *,
+    deck_name: str,
+    topic_decks: bool,
+) -> int:
+    """Write an .apkg of the questions to `out`; with `topic_decks`, a subdeck per topic under
+    `deck_name`. Returns the number of notes."""
+    count = 0
+    with tempfile.TemporaryDirectory(prefix="apkg-") as tmp:
+        db_path = Path(tmp) / "collection.anki2"
+        connection = sqlite3.connect(db_path)
+        try:
+            cursor = connection.cursor()
+            cursor.executescript(APKG_SCHEMA)
+            cursor.executescript(APKG_COL)
+            decks: dict[str, int] = {}
+            for question in questions:
+                name = f"{deck_name}::{question.topic.name}" if topic_decks else deck_name
+                if name not in decks:
+                    deck = genanki.Deck(deck_id(name), name)
+                    deck.add_model(MODEL)
+                    deck.write_to_db(cursor, MODEL_MOD, iter(()))
+                    decks[name] = deck.deck_id
+                note = note_for(question)
+                ids = itertools.count(NOTE_ID_BASE + 2 * question.pk)
+                note.write_to_db(cursor, question.updated_at.timestamp(), decks[name], ids)
+                count += 1
+            connection.commit()
+        finally:
+            connection.close()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+            info = zipfile.ZipInfo("collection.anki2", date_time=ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            with db_path.open("rb") as source, archive.open(info, "w") as target:
+                shutil.copyfileobj(source, target, 1024 * 1024)
+            archive.writestr(zipfile.ZipInfo("media", date_time=ZIP_DATE), "{}")
+    return count
