@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from questions.views import account, bank, history, kits, loops, practice
+from questions.views import account, bank, exports, history, kits, loops, practice
 
 
 class ShareTokenConverter:
@@ -16,16 +16,19 @@ class ShareTokenConverter:
 
 
 register_converter(ShareTokenConverter, "share_token")
+register_converter(exports.ExportFormatConverter, "export_format")
 
 app_name = "questions"
 
 urlpatterns = [
     path("questions/", bank.question_list, name="browse"),
+    path("questions/export.<export_format:fmt>", exports.bank_export, name="bank_export"),
     path("questions/<slug:slug>/", bank.question_detail, name="detail"),
     path("practice/", practice.session_start, name="session_start"),
     path("practice/question/<slug:slug>/", practice.practise_question, name="practise_question"),
     path("review/", history.review, name="review"),
     path("review/start/", history.review_start, name="review_start"),
+    path("review/export.<export_format:fmt>", exports.review_export, name="review_export"),
     path("history/", history.history, name="history"),
     path("history/questions/<int:question_id>/", history.question_history, name="question_history"),
     path("progress/", history.progress_page, name="progress"),
@@ -95,6 +98,7 @@ urlpatterns = [
     path("kits/<int:kit_id>/candidate/", kits.kit_candidate, name="kit_candidate"),
     path("kits/<int:kit_id>/export.md", kits.kit_export_markdown, name="kit_export_markdown"),
     path("kits/<int:kit_id>/export.json", kits.kit_export_json, name="kit_export_json"),
+    path("kits/<int:kit_id>/export.<export_format:fmt>", exports.kit_export, name="kit_export"),
     path("kits/<int:kit_id>/share/", kits.kit_share, name="kit_share"),
     path(
         "kits/<int:kit_id>/share/<int:link_id>/revoke/",
