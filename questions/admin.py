@@ -383,7 +383,7 @@ class QuestionAdmin(admin.ModelAdmin):
                 if len(result.skipped) > 20:
                     messages.warning(request, f"Skipped {len(result.skipped) - 20} more.")
                 for line in result.notices[:20]:
-                    messages.warning(request, f"{line}.")
+                    messages.warning(request, f"Note: {line}.")
                 _report_import(request, report, dry_run=dry_run)
                 if not dry_run:
                     return HttpResponseRedirect(reverse("admin:questions_question_changelist"))

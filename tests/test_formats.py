@@ -616,3 +616,58 @@ def test_import_bank_lists_every_problem_and_imports_nothing(tmp_path):
         "noprompt.xml: question 3 'No prompt': questiontext: is missing or empty" in err.getvalue()
     )
     assert not Question.objects.exists()
+
+
+@pytest.mark.parametrize(("fmt", "suffix"), [("xml", "xml"), ("csv", "csv"), ("gift", "txt")])
+def test_export_bank_writes_one_file_in_a_format_that_imports_unchanged(tmp_path, fmt, suffix):
+    make_bank()
+    target = tmp_path / f"bank.{suffix}"
+    call_command("export_bank", str(target), "--format", fmt, stdout=io.StringIO())
+    assert target.read_bytes().decode() == export_text(
+        {"xml": moodle, "csv": csvfile, "gift": gift}[fmt]
+    )
+    if fmt != "gift":
+        report, _ = import_files(target)
+        assert not report.changed
+
+
+def test_export_bank_writes_an_anki_deck(tmp_path):
+    make_bank()
+    target = tmp_path / "bank.apkg"
+    call_command("export_bank", str(target), "--format", "apkg", stdout=io.StringIO())
+    notes, _ = apkg_notes(target.read_bytes(), tmp_path)
+    assert len(notes) == 3
+
+
+# The admin import -----------------------------------------------------------------------------
+
+
+def test_staff_import_a_moodle_file_in_admin_and_see_what_was_skipped(client, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.factories import make_staff
+
+    client.force_login(make_staff())
+    upload = SimpleUploadedFile("ml101.xml", MOODLE_SAMPLE.encode(), content_type="text/xml")
+    response = client.post("/admin/questions/question/import/", {"files": [upload]}, follow=True)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Skipped: ml101.xml: question 3 &#x27;Pick the metric&#x27;: multichoice" in page
+    assert (
+        "ml101.xml: question 2 &#x27;ROC vs PR curves&#x27;: image roc.png was not imported" in page
+    )
+    assert Question.objects.count() == 2
+
+
+def test_a_bad_csv_in_admin_is_listed_and_nothing_is_written(client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.factories import make_staff
+
+    client.force_login(make_staff())
+    upload = SimpleUploadedFile("bank.csv", b"title,topic,prompt,answer\nA,B,,D\n")
+    response = client.post("/admin/questions/question/import/", {"files": [upload]})
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "<td>bank.csv</td><td>row 2 (question &#x27;b-a&#x27;)</td><td>prompt</td>" in page
+    assert not Question.objects.exists()
