@@ -671,3 +671,24 @@ def test_a_bad_csv_in_admin_is_listed_and_nothing_is_written(client):
     page = response.content.decode()
     assert "<td>bank.csv</td><td>row 2 (question &#x27;b-a&#x27;)</td><td>prompt</td>" in page
     assert not Question.objects.exists()
+
+
+def test_csv_cells_a_spreadsheet_would_run_are_written_as_text_and_read_back_exactly(tmp_path):
+    topic = make_topic(slug="t", name="T")
+    make_question(
+        topic=topic,
+        slug="formulas",
+        title='=HYPERLINK("http://evil")',
+        prompt="- a list first\n- then more",
+        answer="'=already quoted",
+        key_points=["+1 for trying", "@mention"],
+    )
+    exported = export_text(csvfile)
+    row = list(csv.reader(io.StringIO(exported.lstrip("\ufeff"), newline="")))[1]
+    assert row[1] == '\'=HYPERLINK("http://evil")'
+    assert row[10] == "'- a list first\n- then more"
+    assert row[11] == "''=already quoted"
+    assert row[12] == "'+1 for trying\n@mention"
+    report, _ = import_files(write(tmp_path, "bank.csv", exported))
+    assert not report.changed
+    assert export_text(csvfile) == exported

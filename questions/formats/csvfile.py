@@ -5,7 +5,8 @@ seconds, status, prompt, answer, key_points, red_flags, follow_ups, sources. Lis
 key points, red flags, sources) hold one item per line; a key point is weighted as in admin,
 `[should] text` or `[bonus] text` (a bare line is a must). `follow_ups` is JSON: a list of
 {prompt, answer, key_points, follow_ups}, the same shape as the YAML files. Prompts and answers
-are the Markdown source, formulas included.
+are the Markdown source, formulas included. A cell that a spreadsheet would run as a formula
+(starting with `=`, `+`, `-` or `@`) is written behind an apostrophe, taken off again on reading.
 
 Reading needs title, topic, prompt and answer; the others may be left out (defaults: a slug made
 from the topic and title, kind concept, level intermediate, 180 seconds, published).
@@ -16,6 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,6 +43,19 @@ REQUIRED = ("title", "topic", "prompt", "answer")
 LIST_COLUMNS = ("roles", "tags", "red_flags", "sources")
 MAX_FILE_BYTES = 5 * 1024 * 1024
 BOM = "\ufeff"
+# A cell a spreadsheet would run as a formula (=, +, -, @, tab, CR first) is written behind an
+# apostrophe, which spreadsheets show as text; reading takes one apostrophe off again. Cells that
+# already start with apostrophes before such a character get one more, so every text round-trips.
+_FORMULA_LIKE = re.compile(r"^'*[=+\-@\t\r]")
+_GUARDED = re.compile(r"^'+[=+\-@\t\r]")
+
+
+def guard(cell: str) -> str:
+    return f"'{cell}" if _FORMULA_LIKE.match(cell) else cell
+
+
+def unguard(cell: str) -> str:
+    return cell[1:] if _GUARDED.match(cell) else cell
 
 
 class _Line:
@@ -80,7 +95,7 @@ def row(question: Question) -> list[str]:
         "follow_ups": json.dumps(follow_ups, ensure_ascii=False) if follow_ups else "",
         **{name: "\n".join(data[name]) for name in LIST_COLUMNS},
     }
-    return [values[name] for name in COLUMNS]
+    return [guard(values[name]) for name in COLUMNS]
 
 
 def export(questions: Iterable[Question]) -> Iterator[str]:
@@ -162,7 +177,7 @@ def parse(data: bytes, name: str, errors: list[BankError]) -> list[CsvTopic] | N
                     )
                 )
                 continue
-            values = dict(zip(header, cells, strict=True))
+            values = dict(zip(header, map(unguard, cells), strict=True))
             _read_row(values, item, name, topics, used, errors)
     except csv.Error as exc:
         errors.append(BankError(name, f"row {reader.line_num}", "csv", f"malformed CSV: {exc}"))
