@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import html
-import itertools
 import os
 import re
 import sqlite3
@@ -226,7 +225,8 @@ def _follow_ups_html(follow_ups: list[FollowUp]) -> str:
     return "<ol>" + "".join(items) + "</ol>"
 
 
-def note_for(question: Question) -> genanki.Note:
+def note_fields(question: Question) -> tuple[list[str], list[str]]:
+    """The note's fields, in the note type's order, and its tags."""
     data = question_record(question)
     tags = [
         f"topic::{data['topic']['slug']}",
@@ -234,23 +234,29 @@ def note_for(question: Question) -> genanki.Note:
         f"level::{data['level']}",
         *(tag.replace(" ", "_") for tag in data["tags"]),
     ]
+    red_flags = "".join(f"<li>{_inline_html(flag)}</li>" for flag in data["red_flags"])
     fields = [
         html.escape(data["title"], quote=False),
         html.escape(data["topic"]["name"], quote=False),
         from_rendered(question.prompt, question.prompt_html),
         from_rendered(question.answer, question.answer_html),
         _points_html(data["key_points"], data["key_point_weights"]),
-        "<ul>" + "".join(f"<li>{_inline_html(f)}</li>" for f in data["red_flags"]) + "</ul>"
-        if data["red_flags"]
-        else "",
+        f"<ul>{red_flags}</ul>" if red_flags else "",
         _follow_ups_html(question.follow_up_roots),
     ]
-    return genanki.Note(model=MODEL, fields=fields, tags=tags, guid=guid_for(question.slug))
+    return fields, tags
 
 
 def guid_for(slug: str) -> str:
     """The note's GUID: the same slug gives the same GUID in every export."""
     return genanki.guid_for("interviewprep", slug)
+
+
+def _insert(cursor: sqlite3.Cursor, notes: list[tuple], cards: list[tuple]) -> None:
+    cursor.executemany("INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?)", notes)
+    cursor.executemany("INSERT INTO cards VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", cards)
+    notes.clear()
+    cards.clear()
 
 
 def deck_id(name: str) -> int:
@@ -276,17 +282,34 @@ def write(
             cursor.executescript(APKG_SCHEMA)
             cursor.executescript(APKG_COL)
             decks: dict[str, int] = {}
+            notes: list[tuple] = []
+            cards: list[tuple] = []
             for question in questions:
                 name = f"{deck_name}::{question.topic.name}" if topic_decks else deck_name
                 if name not in decks:
+                    # genanki writes the deck and the note type into the collection.
                     deck = genanki.Deck(deck_id(name), name)
                     deck.add_model(MODEL)
                     deck.write_to_db(cursor, MODEL_MOD, iter(()))
                     decks[name] = deck.deck_id
-                note = note_for(question)
-                ids = itertools.count(NOTE_ID_BASE + 2 * question.pk)
-                note.write_to_db(cursor, question.updated_at.timestamp(), decks[name], ids)
+                fields, tags = note_fields(question)
+                note_id = NOTE_ID_BASE + 2 * question.pk
+                mod = int(question.updated_at.timestamp())
+                # The rows genanki's Note and Card write, in batches (one INSERT per note and
+                # one per card cost more than building the note).
+                notes.append(
+                    (note_id, guid_for(question.slug), MODEL_ID, mod, -1, f" {' '.join(tags)} ",
+                     "\x1f".join(fields), fields[0], 0, 0, "")
+                )  # fmt: skip
+                # New cards come up in `due` order: the file's order (a kit's, say).
+                cards.append(
+                    (note_id + 1, note_id, decks[name], 0, mod, -1, 0, 0, count, 0, 0, 0, 0, 0,
+                     0, 0, 0, "")
+                )  # fmt: skip
                 count += 1
+                if len(notes) >= 500:
+                    _insert(cursor, notes, cards)
+            _insert(cursor, notes, cards)
             connection.commit()
         finally:
             connection.close()

@@ -17,13 +17,12 @@ from questions.formats.common import question_record
 from questions.formats.moodle import category_path, grader_info
 from questions.models import Question
 
-_ESCAPES = {"\\": "\\\\", "~": "\\~", "=": "\\=", "#": "\\#", "{": "\\{", "}": "\\}", ":": "\\:"}
+_ESCAPES = str.maketrans({char: f"\\{char}" for char in "\\~=#{}:"} | {"\n": "\\n"})
 
 
 def escape(text: str) -> str:
     """Text as GIFT holds it: special characters escaped, line breaks as `\\n`, on one line."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return "".join(_ESCAPES.get(char, char) for char in text).replace("\n", "\\n")
+    return text.replace("\r\n", "\n").replace("\r", "\n").translate(_ESCAPES)
 
 
 def _essay(comment: str, title: str, prompt: str, feedback: str) -> str:
