@@ -411,8 +411,8 @@ def parse(data: bytes, name: str, errors: list[BankError]) -> MoodleFile | None:
                 )
                 return None
             topic = _read_question(element, count, name, topic, result, used_slugs, errors)
-            assert root is not None
-            root.clear()  # what was read is done with: memory stays bounded by one question
+            if root is not None:
+                root.clear()  # what was read is done with: memory stays bounded by one question
     except ParseError as exc:
         line, column = getattr(exc, "position", (0, 0))
         message = str(exc).split(":")[0]

@@ -16,15 +16,13 @@ from questions.formats import EXPORT_FORMATS
 register = template.Library()
 
 
-def _filter_query(filters: Any) -> str:
-    """The question browser's filters (views.bank.BrowseFilters) as an export's query string."""
+def _filter_query(filters: dict[str, Any]) -> str:
+    """The question browser's filters (`QuestionFilterForm.criteria()`) as a query string."""
+    topic = filters.get("topic")
     params = {
-        "q": filters.q.strip(),
-        "topic": filters.topic.slug if filters.topic else "",
-        "level": filters.level,
-        "kind": filters.kind,
-        "role": filters.role,
-        "tag": filters.tag,
+        "q": (filters.get("q") or "").strip(),
+        "topic": topic.slug if topic else "",
+        **{name: filters.get(name) or "" for name in ("level", "kind", "role", "tag")},
     }
     return urlencode({key: value for key, value in params.items() if value})
 

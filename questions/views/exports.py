@@ -23,9 +23,9 @@ from interviewprep.http import AuthenticatedHttpRequest
 from interviewprep.throttling import rate_limit
 from questions.formats import EXPORT_FORMATS, ExportFormat, anki, csvfile, gift, moodle
 from questions.formats.common import iter_questions
+from questions.forms import QuestionFilterForm
 from questions.models import Question, Topic
-from questions.views.bank import parse_filters
-from questions.views.kits import _get_kit_for_user
+from questions.views.kits import get_kit_for_user
 
 WRITERS = {"xml": moodle.export, "gift": gift.export, "csv": csvfile.export}
 CHUNK_BYTES = 64 * 1024
@@ -95,20 +95,18 @@ def _in_bank_order(questions: QuerySet[Question]) -> QuerySet[Question]:
 def bank_export(request: HttpRequest, fmt: ExportFormat) -> FileResponse | StreamingHttpResponse:
     """The published questions matching the question browser's filters (none: the whole bank)."""
     topics = list(Topic.objects.only("slug", "name"))
-    filters = parse_filters(request.GET, topics)
-    if filters.notices:
-        raise BadRequest(" ".join(filters.notices))
-    questions = (
-        Question.objects.published()
-        .filter_by(topic=filters.topic, level=filters.level, kind=filters.kind, role=filters.role)
-        .filter(**({"tags__contains": [filters.tag]} if filters.tag else {}))
-        .search(filters.q)
-    )
-    if not filters.active:
+    form = QuestionFilterForm(request.GET, topics=topics)
+    if notices := form.notices():
+        raise BadRequest(" ".join(notices))
+    criteria = form.criteria()
+    # The browser's own read, every field back (it loads only what a list shows).
+    questions = Question.objects.browse(**criteria).defer(None)
+    topic = criteria["topic"]
+    if not form.active:
         filename = "interviewprep-bank"
-    elif filters.topic and not (filters.q.strip() or filters.level or filters.kind):
-        filename = f"interviewprep-{filters.topic.slug}"
-        if filters.role or filters.tag:
+    elif topic and not (criteria["q"].strip() or criteria["level"] or criteria["kind"]):
+        filename = f"interviewprep-{topic.slug}"
+        if criteria["role"] or criteria["tag"]:
             filename += "-selection"
     else:
         filename = "interviewprep-search"
@@ -128,7 +126,7 @@ def kit_export(
     request: AuthenticatedHttpRequest, kit_id: int, fmt: ExportFormat
 ) -> FileResponse | StreamingHttpResponse:
     """A kit's questions in the kit's order (its owner and staff; 404 for other interviewers)."""
-    kit = _get_kit_for_user(request, kit_id)
+    kit = get_kit_for_user(request, kit_id)
     questions = Question.objects.filter(kit_items__kit=kit).order_by("kit_items__position")
     return download(
         questions,
