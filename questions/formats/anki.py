@@ -135,21 +135,32 @@ def _formulas(text: str) -> list[str]:
     return found
 
 
-_CODE = re.compile(
-    r"^ {0,3}(`{3,}|~{3,})[^\n]*\n.*?(?:^ {0,3}\1[ \t]*$|\Z)|(`+)(?!`).+?(?<!`)\2(?!`)", re.M | re.S
-)
-_DOLLARS = re.compile(
-    r"(?<!\\)\$\$(.+?)(?<!\\)\$\$|(?<!\\)\$(?!\$)((?:[^$\n\\]|\\.|\n(?!\s*\n))+?)(?<!\\)\$", re.S
-)
+# Code, where a dollar is no formula: fenced blocks (line by line, so a long block costs little)
+# and code spans.
+_FENCES = re.compile(r"^ {0,3}(`{3,}|~{3,})[^\n]*\n(?:[^\n]*\n)*? {0,3}\1[`~]*[ \t]*$", re.M)
+_SPANS = re.compile(r"(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
+
+
+def _without_code(text: str) -> str:
+    if "```" in text or "~~~" in text:
+        text = _FENCES.sub(" ", text)
+    return _SPANS.sub(" ", text) if "`" in text else text
+
+
+# Escaped dollars are masked first (no look-behind: a pattern starting with a plain `$` is found
+# by a fast scan); possessive runs let text without a closing dollar fail without backtracking.
+_DOLLARS = re.compile(r"\$\$(.+?)\$\$|\$((?:[^$\n\\]++|\\.|\n(?!\s*\n))++)\$", re.S)
+_ESCAPED_DOLLAR, _MASK = "\\$", "\x00\x00"
 
 
 def _quick_formulas(text: str) -> list[str]:
     """The formulas found by a regular expression (outside code), fast but not the parser's
     rules: used when its count agrees with the stored HTML's."""
     found = []
-    for match in _DOLLARS.finditer(_CODE.sub(" ", text)):
+    for match in _DOLLARS.finditer(_without_code(text).replace(_ESCAPED_DOLLAR, _MASK)):
         display, inline = match.groups()
-        tex = html.escape(display if display is not None else inline, quote=False)
+        tex = (display if display is not None else inline).replace(_MASK, _ESCAPED_DOLLAR)
+        tex = html.escape(tex, quote=False)
         found.append(f"\\[{tex}\\]" if display is not None else f"\\({tex}\\)")
     return found
 
@@ -174,16 +185,29 @@ def from_rendered(text: str, rendered: str) -> str:
 def _swap_formulas(rendered: str, formulas: list[str]) -> str | None:
     """Each MathML formula of `rendered` replaced by the next of `formulas`; None unless there
     are exactly as many of each."""
-    replacements = iter(formulas)
-    count = 0
+    if '<code class="math-error">' in rendered:
+        replacements = iter(formulas)
+        count = 0
 
-    def swap(_: re.Match[str]) -> str:
-        nonlocal count
-        count += 1
-        return next(replacements, "")
+        def swap(_: re.Match[str]) -> str:
+            nonlocal count
+            count += 1
+            return next(replacements, "")
 
-    swapped = _RENDERED_MATH.sub(swap, rendered)
-    return swapped if count == len(formulas) else None
+        swapped = _RENDERED_MATH.sub(swap, rendered)
+        return swapped if count == len(formulas) else None
+    # The common case, with str.find: a lazy regular expression over long MathML is slow.
+    pieces, position = [], 0
+    for formula in formulas:
+        start = rendered.find("<math", position)
+        end = rendered.find("</math>", start)
+        if start < 0 or end < 0:
+            return None
+        pieces += [rendered[position:start], formula]
+        position = end + len("</math>")
+    if rendered.find("<math", position) >= 0:
+        return None
+    return "".join(pieces) + rendered[position:]
 
 
 _PLAIN = re.compile(r"[`$*_\\\[\]<>&~|!]")
