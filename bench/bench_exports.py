@@ -84,13 +84,15 @@ def grow_bank(total: int) -> None:
                 break
 
 
-def download(client, fmt: str) -> tuple[float, int]:
-    started = time.perf_counter()
+def download(client, fmt: str) -> tuple[float, float, int]:
+    """Wall-clock seconds, this process's CPU seconds (what other load on the machine does not
+    inflate; PostgreSQL's share is not in it), and the size of the download."""
+    started, cpu = time.perf_counter(), time.process_time()
     response = client.get(f"/questions/export.{fmt}")
     assert response.status_code == 200, response.status_code
     size = sum(len(chunk) for chunk in response.streaming_content)
     response.close()
-    return time.perf_counter() - started, size
+    return time.perf_counter() - started, time.process_time() - cpu, size
 
 
 def peak_memory(client, fmt: str) -> int:
@@ -134,15 +136,19 @@ def measure() -> int:
         f"Bank: {Question.objects.count():,} questions, {FollowUp.objects.count():,} follow-ups "
         f"(copies of fixtures/bank; made in {time.perf_counter() - started:.0f} s)"
     )
-    print(f"{'format':6} {'seconds':>8} {'size':>10}   peak memory: 1,000 q / {QUESTIONS:,} q")
+    print(f"Load average before: {' '.join(f'{n:.1f}' for n in os.getloadavg())}")
+    print(
+        f"{'format':6} {'seconds':>8} {'cpu s':>6} {'size':>10}   "
+        f"peak memory: 1,000 q / {QUESTIONS:,} q"
+    )
     for fmt in FORMATS:
-        seconds, size = download(client, fmt)
+        seconds, cpu, size = download(client, fmt)
         peak = peak_memory(client, fmt)
         grows = peak > 2 * small_peaks[fmt]
         fast = seconds < TARGET_SECONDS
         ok = ok and fast and not grows
         print(
-            f"{fmt:6} {seconds:8.1f} {size / 2**20:8.1f} MB   "
+            f"{fmt:6} {seconds:8.1f} {cpu:6.1f} {size / 2**20:8.1f} MB   "
             f"{small_peaks[fmt] / 2**20:5.1f} MB / {peak / 2**20:5.1f} MB"
             f"{'' if fast else '  SLOW'}{'  GROWS' if grows else ''}"
         )
