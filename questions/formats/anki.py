@@ -88,10 +88,10 @@ def _build_renderer() -> MarkdownIt:
     md.enable(["table", "strikethrough"])
     md.use(dollarmath_plugin, allow_space=True, double_inline=True)
 
-    def inline(self, tokens, idx, options, env) -> str:  # type: ignore[no-untyped-def]
+    def inline(self, tokens, idx, options, env) -> str:
         return f"\\({html.escape(tokens[idx].content, quote=False)}\\)"
 
-    def block(self, tokens, idx, options, env) -> str:  # type: ignore[no-untyped-def]
+    def block(self, tokens, idx, options, env) -> str:
         tex = html.escape(tokens[idx].content, quote=False)
         return f'<div class="math-block">\\[{tex}\\]</div>\n'
 
@@ -243,7 +243,7 @@ def _follow_ups_html(follow_ups: list[FollowUp]) -> str:
             + from_rendered(follow_up.answer, follow_up.answer_html)
             + "</div>"
             + _points_html(list(follow_up.key_points), points)
-            + _follow_ups_html(follow_up.children)  # type: ignore[attr-defined]
+            + _follow_ups_html(follow_up.children)
             + "</li>"
         )
     return "<ol>" + "".join(items) + "</ol>"

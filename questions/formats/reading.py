@@ -203,7 +203,7 @@ def _conflicts(files: list[BankFile], names: dict[str, str]) -> list[BankError]:
     topics: dict[str, tuple[str, str]] = {}
     for bank_file in files:
         file_name = names.get(bank_file.name, bank_file.name)
-        slug, topic_name = bank_file.topic.get("slug"), bank_file.topic.get("name")
+        slug, topic_name = str(bank_file.topic.get("slug")), str(bank_file.topic.get("name"))
         if slug in topics and topics[slug][0] != topic_name:
             other_name, other_file = topics[slug]
             message = f"{slug!r} is named {topic_name!r} here and {other_name!r} in {other_file}"
