@@ -207,6 +207,8 @@ RATE_LIMITS = {
     "kit_create": env_str("RATE_LIMIT_KIT_CREATE", "60/h"),  # per user, new kits and copies
     "share_link_create": env_str("RATE_LIMIT_SHARE_LINK_CREATE", "60/h"),  # per user
     "navigator": env_str("RATE_LIMIT_NAVIGATOR", "120/m"),  # per user: moves and flags
+    # Downloads as Anki, Moodle XML, GIFT, CSV (the bank is several MB), per user or address.
+    "export": env_str("RATE_LIMIT_EXPORT", "30/h"),
 }
 # The client's address as django-axes sees it (PROXY_COUNT proxies in front).
 RATELIMIT_IP_META_KEY = "interviewprep.throttling.client_ip"

@@ -20,11 +20,12 @@ from axes.helpers import get_client_ip_address, get_cool_off
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.db.models import Sum
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import render
 from django_ratelimit.core import get_usage
 
-View = Callable[..., HttpResponse]
+# Any response, streamed ones (downloads) too.
+View = Callable[..., HttpResponseBase]
 
 
 def duration_in_words(delta: timedelta) -> str:
@@ -150,7 +151,7 @@ def rate_limit(
 
     def decorator(view: View) -> View:
         @functools.wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             retry_after = check_rate(request, name, key=key, methods=methods)
             if retry_after is not None:
                 return too_many_requests(request, retry_after, message)

@@ -4,7 +4,6 @@ import io
 import re
 import tempfile
 import zipfile
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, cast
 
@@ -22,10 +21,11 @@ from django.utils.http import content_disposition_header
 from django.utils.safestring import SafeString, mark_safe
 
 from questions import admin_stats, bankio  # noqa: F401 - admin_stats registers its admin
+from questions.formats import reading
 from questions.models import FollowUp, Question, Topic
 from questions.models.bank import CONTENT_FIELDS, MAX_FOLLOW_UP_DEPTH, Role, Status, Weight
 
-MAX_UPLOAD_BYTES = bankio.MAX_FILE_BYTES
+IMPORT_SUFFIXES = tuple(suffix for suffixes in reading.SUFFIXES.values() for suffix in suffixes)
 MAX_UPLOAD_FILES = 50
 
 
@@ -197,7 +197,7 @@ class MultipleFileInput(forms.FileInput):
 
 
 class MultipleFileField(forms.FileField):
-    widget = MultipleFileInput(attrs={"accept": ".yaml,.yml"})
+    widget = MultipleFileInput(attrs={"accept": ",".join(IMPORT_SUFFIXES)})
 
     def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
         uploads = data if isinstance(data, list | tuple) else [data]
@@ -211,7 +211,8 @@ class ImportBankForm(forms.Form):
     # clash with the form's `files` attribute (the uploads), which it does not at run time.
     files = MultipleFileField(  # type: ignore[assignment]
         label="Bank files",
-        help_text="One or more .yaml files in the bank format, one topic per file.",
+        help_text="One or more files: the bank's YAML (one topic per file), Moodle XML (.xml) "
+        "or CSV (.csv), as the README describes.",
     )
     dry_run = forms.BooleanField(
         required=False, label="Dry run: check the files and report what would change"
@@ -224,10 +225,14 @@ class ImportBankForm(forms.Form):
         names = set()
         for upload in uploads:
             name = upload.name or ""
-            if not name.lower().endswith((".yaml", ".yml")):
-                raise forms.ValidationError(f"{name}: only .yaml or .yml files can be imported.")
-            if (upload.size or 0) > MAX_UPLOAD_BYTES:
-                raise forms.ValidationError(f"{name}: larger than {MAX_UPLOAD_BYTES // 2**20} MB.")
+            fmt = reading.format_of(Path(name))
+            if fmt is None:
+                raise forms.ValidationError(
+                    f"{name}: only .yaml, .yml, .xml (Moodle XML) or .csv files can be imported."
+                )
+            if (upload.size or 0) > reading.MAX_FILE_BYTES[fmt]:
+                limit = reading.MAX_FILE_BYTES[fmt] // 2**20
+                raise forms.ValidationError(f"{name}: larger than {limit} MB.")
             if name in names:
                 raise forms.ValidationError(f"{name} was chosen twice.")
             names.add(name)
@@ -371,18 +376,24 @@ class QuestionAdmin(admin.ModelAdmin):
         if posted and form.is_valid():
             dry_run = form.cleaned_data["dry_run"]
             try:
-                report = _import_uploads(form.cleaned_data["files"], dry_run=dry_run)
+                report, result = _import_uploads(form.cleaned_data["files"], dry_run=dry_run)
             except bankio.BankInvalid as invalid:
                 errors = invalid.errors
                 messages.error(request, f"{len(errors)} problem(s) found; nothing was imported.")
             else:
+                for line in result.skipped[:20]:
+                    messages.warning(request, f"Skipped: {line}.")
+                if len(result.skipped) > 20:
+                    messages.warning(request, f"Skipped {len(result.skipped) - 20} more.")
+                for line in result.notices[:20]:
+                    messages.warning(request, f"Note: {line}.")
                 _report_import(request, report, dry_run=dry_run)
                 if not dry_run:
                     return HttpResponseRedirect(reverse("admin:questions_question_changelist"))
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": "Import question bank YAML",
+            "title": "Import questions (YAML, Moodle XML, CSV)",
             "form": form,
             # AdminForm works with any form; django-stubs types it for ModelForm only.
             "adminform": helpers.AdminForm(
@@ -406,8 +417,11 @@ def _preview(html: str) -> SafeString | str:
     return mark_safe(f'<div class="bank-preview" hx-disable>{html}</div>')
 
 
-def _import_uploads(uploads: list[UploadedFile], *, dry_run: bool) -> bankio.Report:
-    """Validate uploaded bank files with read_bank, then apply them; errors name the uploads."""
+def _import_uploads(
+    uploads: list[UploadedFile], *, dry_run: bool
+) -> tuple[bankio.Report, reading.ReadResult]:
+    """Validate uploaded bank files (any format we read), then apply them; errors name the
+    uploads."""
     with tempfile.TemporaryDirectory() as tmp:
         names: dict[str, str] = {}
         paths = []
@@ -420,13 +434,8 @@ def _import_uploads(uploads: list[UploadedFile], *, dry_run: bool) -> bankio.Rep
                     out.write(chunk)
             names[str(target)] = upload.name or target.name
             paths.append(target)
-        try:
-            files = bankio.read_bank(paths)
-        except bankio.BankInvalid as invalid:
-            raise bankio.BankInvalid(
-                [replace(e, file=names.get(e.file, e.file)) for e in invalid.errors]
-            ) from None
-        return bankio.apply_bank(files, dry_run=dry_run)
+        result = reading.read_files(paths, names=names)
+        return bankio.apply_bank(result.files, dry_run=dry_run), result
 
 
 def _report_import(request: HttpRequest, report: bankio.Report, *, dry_run: bool) -> None:

@@ -15,7 +15,7 @@ from typing import Any, cast
 
 import yaml
 from django.db import transaction
-from django.db.models import QuerySet, TextChoices
+from django.db.models import Max, QuerySet, TextChoices
 
 from questions.models import FollowUp, Question, Topic
 from questions.models.bank import (
@@ -66,6 +66,9 @@ class BankFile:
     name: str
     topic: dict[str, Any]
     questions: list[dict[str, Any]]
+    # Formats without positions (Moodle XML, CSV): questions keep theirs, new ones go last, and
+    # topic fields left out of `topic` keep their values.
+    keep_positions: bool = False
 
 
 @dataclass
@@ -493,10 +496,14 @@ def apply_bank(
             q.slug: q
             for q in Question.objects.prefetch_related("follow_ups").select_related("topic")
         }
+        next_positions: dict[int, int] = {}
         for bank_file in files:
             topic = _upsert_topic(bank_file.topic, existing_topics, report)
             for position, data in enumerate(bank_file.questions):
-                _upsert_question(data, topic, position, existing.get(data["slug"]), report)
+                question = existing.get(data["slug"])
+                if bank_file.keep_positions:
+                    position = _kept_position(question, topic, next_positions)
+                _upsert_question(data, topic, position, question, report)
                 done += 1
                 if progress and (done % 100 == 0 or done == total):
                     progress(done, total)
@@ -505,9 +512,23 @@ def apply_bank(
     return report
 
 
+def _kept_position(question: Question | None, topic: Topic, next_positions: dict[int, int]) -> int:
+    """A question's own position in its topic; a new (or moved) one goes after the last."""
+    if question is not None and question.topic_id == topic.pk:
+        return question.position
+    if topic.pk not in next_positions:
+        last = Question.objects.filter(topic=topic).aggregate(last=Max("position"))["last"]
+        next_positions[topic.pk] = -1 if last is None else last
+    next_positions[topic.pk] += 1
+    return next_positions[topic.pk]
+
+
 def _upsert_topic(data: dict[str, Any], existing: dict[str, Topic], report: Report) -> Topic:
     topic = existing.get(data["slug"])
     if topic is None:
+        if "position" not in data:
+            last = Topic.objects.aggregate(last=Max("position"))["last"]
+            data = {**data, "position": 0 if last is None else last + 1}
         topic = Topic.objects.create(**data)
         existing[topic.slug] = topic
         report.topics_created += 1

@@ -1,6 +1,16 @@
 from django.urls import path, register_converter
 
-from questions.views import account, bank, history, loops, navigator, plan, practice, review
+from questions.views import (
+    account,
+    bank,
+    exports,
+    history,
+    loops,
+    navigator,
+    plan,
+    practice,
+    review,
+)
 from questions.views.kits import builder, outputs, results, sharing
 
 
@@ -17,11 +27,13 @@ class ShareTokenConverter:
 
 
 register_converter(ShareTokenConverter, "share_token")
+register_converter(exports.ExportFormatConverter, "export_format")
 
 app_name = "questions"
 
 urlpatterns = [
     path("questions/", bank.question_list, name="browse"),
+    path("questions/export.<export_format:fmt>", exports.bank_export, name="bank_export"),
     path("questions/<slug:slug>/", bank.question_detail, name="detail"),
     path("practice/", practice.session_start, name="session_start"),
     path("practice/question/<slug:slug>/", practice.practise_question, name="practise_question"),
@@ -31,6 +43,7 @@ urlpatterns = [
     path("review/cards/<int:card_id>/reset/", review.card_reset, name="card_reset"),
     path("plan/", plan.plan_page, name="plan"),
     path("plan/start/", plan.plan_start, name="plan_start"),
+    path("review/export.<export_format:fmt>", exports.review_export, name="review_export"),
     path("history/", history.history, name="history"),
     path("history/questions/<int:question_id>/", history.question_history, name="question_history"),
     path("progress/", history.progress_page, name="progress"),
@@ -119,6 +132,7 @@ urlpatterns = [
     path("kits/<int:kit_id>/candidate/", outputs.kit_candidate, name="kit_candidate"),
     path("kits/<int:kit_id>/export.md", outputs.kit_export_markdown, name="kit_export_markdown"),
     path("kits/<int:kit_id>/export.json", outputs.kit_export_json, name="kit_export_json"),
+    path("kits/<int:kit_id>/export.<export_format:fmt>", exports.kit_export, name="kit_export"),
     path("kits/<int:kit_id>/share/", sharing.kit_share, name="kit_share"),
     path(
         "kits/<int:kit_id>/share/<int:link_id>/revoke/",

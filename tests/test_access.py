@@ -96,6 +96,7 @@ ROUTES: dict[str, Route] = {
     # The bank.
     "questions/": Route("/questions/", PUBLIC),
     "questions/<slug:slug>/": Route("/questions/{slug}/", PUBLIC),
+    "questions/export.<export_format:fmt>": Route("/questions/export.csv?topic={topic}", PUBLIC),
     # Practice (the lead adds entries here for new practice URLs).
     "practice/": Route("/practice/", SIGNED_IN),
     "practice/question/<slug:slug>/": Route("/practice/question/{slug}/", POST_ONLY, {"anon": 302}),
@@ -158,6 +159,7 @@ ROUTES: dict[str, Route] = {
     "review/cards/<int:card_id>/reset/": Route(
         "/review/cards/{card}/reset/", POST_ONLY, NOT_MY_SESSION
     ),
+    "review/export.<export_format:fmt>": Route("/review/export.apkg", SIGNED_IN),
     "history/": Route("/history/", SIGNED_IN),
     "history/questions/<int:question_id>/": Route("/history/questions/{question}/", OWN_SESSION),
     "progress/": Route("/progress/", SIGNED_IN),
@@ -187,6 +189,7 @@ ROUTES: dict[str, Route] = {
     "kits/<int:kit_id>/candidate/": Route("/kits/{kit}/candidate/", OWN_KIT),
     "kits/<int:kit_id>/export.md": Route("/kits/{kit}/export.md", OWN_KIT),
     "kits/<int:kit_id>/export.json": Route("/kits/{kit}/export.json", OWN_KIT),
+    "kits/<int:kit_id>/export.<export_format:fmt>": Route("/kits/{kit}/export.xml", OWN_KIT),
     "kits/<int:kit_id>/share/": Route("/kits/{kit}/share/", OWN_KIT, NOT_MY_KIT),
     "kits/<int:kit_id>/share/<int:link_id>/revoke/": Route(
         "/kits/{kit}/share/{link}/revoke/", POST_ONLY, NOT_MY_KIT
@@ -282,6 +285,7 @@ def world(people) -> World:
     services.finish_session(session=finished, now=now)
     values = {
         "slug": question.slug,
+        "topic": question.topic.slug,
         "question": question.pk,
         "session": session.pk,
         "attempt": session.attempts.get(state="active").pk,

@@ -317,7 +317,7 @@ def test_a_dry_run_reports_and_writes_nothing(staff_client):
 @pytest.mark.parametrize(
     ("name", "text", "message"),
     [
-        ("notes.txt", VALID_YAML, "only .yaml or .yml files"),
+        ("notes.txt", VALID_YAML, "only .yaml, .yml, .xml (Moodle XML) or .csv files"),
         ("empty.yaml", "", "The submitted file is empty."),
     ],
 )

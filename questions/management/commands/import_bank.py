@@ -2,7 +2,8 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from questions.bankio import BankInvalid, apply_bank, read_bank
+from questions.bankio import BankInvalid, apply_bank
+from questions.formats.reading import FORMATS, read_files
 from questions.models import FollowUp, Question, Topic
 
 
@@ -12,12 +13,20 @@ def _plural(count: int, noun: str) -> str:
 
 class Command(BaseCommand):
     help = (
-        "Import question-bank YAML files (or directories of them). Everything is validated first; "
-        "then all is applied in one transaction, upserting by slug."
+        "Import question-bank files: the bank's YAML, Moodle XML or CSV (by extension, or "
+        "--format), or directories of them. Everything is validated first; then all is applied "
+        "in one transaction, upserting by slug."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("paths", nargs="+", help="YAML files or directories of *.yaml")
+        parser.add_argument(
+            "paths", nargs="+", help="files (.yaml, .xml, .csv) or directories of them"
+        )
+        parser.add_argument(
+            "--format",
+            choices=FORMATS,
+            help="read every file as this format (default: by extension; directories: *.yaml)",
+        )
         parser.add_argument(
             "--dry-run", action="store_true", help="Report what would change; write nothing."
         )
@@ -31,7 +40,7 @@ class Command(BaseCommand):
         paths: list[str] = options["paths"]  # type: ignore[assignment]
         dry_run = bool(options["dry_run"])
         try:
-            files = read_bank(paths)
+            result = read_files(paths, chosen=options["format"])  # type: ignore[arg-type]
         except BankInvalid as invalid:
             for error in invalid.errors:
                 self.stderr.write(str(error))
@@ -45,9 +54,15 @@ class Command(BaseCommand):
             elif total >= 500:
                 self.stderr.write(f"{done}/{total} questions")
 
+        files = result.files
+        for line in result.skipped:
+            self.stderr.write(f"Skipped: {line}")
+        for line in result.notices:
+            self.stderr.write(f"Note: {line}")
         report = apply_bank(files, dry_run=dry_run, progress=progress)
         prefix = "Dry run, nothing written. Would change " if dry_run else "Imported "
-        self.stdout.write(f"{prefix}{len(files)} file(s): {report.summary()}")
+        count = len({f.name for f in files})
+        self.stdout.write(f"{prefix}{count} file(s): {report.summary()}")
         if options["totals"] and not dry_run:
             counts = [
                 _plural(model.objects.count(), noun)
