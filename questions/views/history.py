@@ -35,6 +35,7 @@ from questions.models import (
 )
 from questions.models.bank import Level
 from questions.models.practice import Grade
+from questions.suggest import records as suggestion_records
 from questions.templatetags.timefmt import format_duration
 
 logger = logging.getLogger("interviewprep.accounts")
@@ -327,6 +328,7 @@ def progress_page(request: AuthenticatedHttpRequest) -> HttpResponse:
         "heatmap_legend": charts.heatmap_legend(),
         "month_rows": _month_totals(days, now.date()),
         "standings": standings,
+        "calibration": suggestion_records.calibration(user),
     }
     return render(request, "questions/progress.html", context)
 
