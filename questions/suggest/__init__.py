@@ -3,8 +3,8 @@
 On the reveal stage each suggested key point quotes the sentence of the answer that matched. A
 suggestion never ticks anything: the candidate ticks. Two matchers score (key point, sentence)
 pairs, chosen by `settings.SUGGESTIONS_METHOD`; the other is the fallback when the chosen one
-cannot run (its package is missing). docs/suggestions.md says how they were compared and why the
-thresholds are what they are (`manage.py evaluate_suggestions` reproduces it).
+cannot run (its package is missing) or fails. docs/suggestions.md says how they were compared and
+why the thresholds are what they are (`manage.py evaluate_suggestions` reproduces it).
 
 Two guards against an answer that lists the right words without saying anything:
 - a sentence that does not read as prose (text.reads_as_prose) is never quoted;
@@ -34,11 +34,25 @@ class Method:
     label: str
     scores: Scorer
     threshold: float
+    how: str  # for the candidate: how a suggestion was found
 
 
+# Thresholds: the best F1 on the evaluation set, with the guards (docs/suggestions.md).
 METHODS = {
-    "bm25": Method("bm25", "BM25 over sentences", lexical.scores, 0.2),
-    "embedding": Method("embedding", "WordLlama embeddings", embedding.scores, 0.25),
+    "bm25": Method(
+        "bm25",
+        "BM25 over sentences",
+        lexical.scores,
+        0.2,
+        "by the words a sentence shares with the key point",
+    ),
+    "embedding": Method(
+        "embedding",
+        "WordLlama embeddings",
+        embedding.scores,
+        0.25,
+        "by how close a sentence's wording is to the key point",
+    ),
 }
 FALLBACK = {"bm25": "embedding", "embedding": "bm25"}
 

@@ -14,9 +14,9 @@ from questions.suggest import METHODS, Suggestion, suggest
 
 @dataclass(frozen=True)
 class RevealSuggestions:
-    """What the reveal stage shows: the method's label and one entry per key point (or None)."""
+    """What the reveal stage shows: how suggestions were found, and one per key point (or None)."""
 
-    label: str
+    how: str
     by_point: list[Suggestion | None]
 
     @property
@@ -36,7 +36,7 @@ def for_reveal(attempt: Attempt | None) -> RevealSuggestions | None:
     by_point: list[Suggestion | None] = [None] * len(attempt.key_points)
     for suggestion in found:
         by_point[suggestion.index] = suggestion
-    return RevealSuggestions(METHODS[method].label, by_point)
+    return RevealSuggestions(METHODS[method].how, by_point)
 
 
 def grade_with_suggestions(
