@@ -67,6 +67,32 @@ def _touch(model: type[Kit] | type[Loop], pk: int) -> None:
     model.objects.filter(pk=pk).update(updated_at=Now())
 
 
+def _remove(
+    model: type[Kit] | type[Loop], pk: int, rows: QuerySet[Any], row_id: int, *related: str
+) -> Any:
+    """Delete a kit's item or a loop's round under the parent's lock and move the rows after it
+    up one place; the row deleted, or None when it was not there (already removed)."""
+    _locked(model, pk)
+    row = rows.filter(pk=row_id).select_related(*related).first()
+    if row is None:
+        return None
+    row.delete()
+    rows.filter(position__gt=row.position).update(position=F("position") - 1)
+    _touch(model, pk)
+    return row
+
+
+def _move(
+    model: type[Kit] | type[Loop], pk: int, rows: QuerySet[Any], row_id: int, direction: str
+) -> bool:
+    """Move a kit's item or a loop's round one place, under the parent's lock."""
+    _locked(model, pk)
+    moved = _swap_with_neighbour(rows, row_id, direction)
+    if moved:
+        _touch(model, pk)
+    return moved
+
+
 def _swap_with_neighbour(rows: QuerySet[Any], row_id: int, direction: str) -> bool:
     """Swap a row's position with the one above or below it; False at either end.
 
@@ -151,24 +177,13 @@ def add_question_to_kit(*, kit: Kit, question_id: int) -> KitItem:
 @transaction.atomic
 def remove_kit_item(*, kit: Kit, item_id: int) -> KitItem | None:
     """Remove an item and close the gap; None when it was not in this kit (already removed)."""
-    _locked(Kit, kit.pk)
-    item = kit.items.filter(pk=item_id).select_related("question").first()
-    if item is None:
-        return None
-    item.delete()
-    kit.items.filter(position__gt=item.position).update(position=F("position") - 1)
-    _touch(Kit, kit.pk)
-    return item
+    return _remove(Kit, kit.pk, KitItem.objects.filter(kit=kit), item_id, "question")
 
 
 @transaction.atomic
 def move_kit_item(*, kit: Kit, item_id: int, direction: str) -> bool:
     """Move an item one place up or down; False at the ends or when it is gone."""
-    _locked(Kit, kit.pk)
-    moved = _swap_with_neighbour(KitItem.objects.filter(kit=kit), item_id, direction)
-    if moved:
-        _touch(Kit, kit.pk)
-    return moved
+    return _move(Kit, kit.pk, KitItem.objects.filter(kit=kit), item_id, direction)
 
 
 @transaction.atomic
@@ -291,20 +306,10 @@ def add_kit_to_loop(*, loop: Loop, kit_id: int) -> LoopRound:
 @transaction.atomic
 def remove_loop_round(*, loop: Loop, round_id: int) -> bool:
     """Take a kit out of the loop (the kit itself stays) and renumber the rounds after it."""
-    _locked(Loop, loop.pk)
-    loop_round = loop.rounds.filter(pk=round_id).first()
-    if loop_round is None:
-        return False
-    loop_round.delete()
-    loop.rounds.filter(position__gt=loop_round.position).update(position=F("position") - 1)
-    _touch(Loop, loop.pk)
-    return True
+    return _remove(Loop, loop.pk, LoopRound.objects.filter(loop=loop), round_id) is not None
 
 
 @transaction.atomic
 def move_loop_round(*, loop: Loop, round_id: int, direction: str) -> bool:
-    _locked(Loop, loop.pk)
-    moved = _swap_with_neighbour(LoopRound.objects.filter(loop=loop), round_id, direction)
-    if moved:
-        _touch(Loop, loop.pk)
-    return moved
+    """Move a round one place up or down; False at the ends or when it is gone."""
+    return _move(Loop, loop.pk, LoopRound.objects.filter(loop=loop), round_id, direction)

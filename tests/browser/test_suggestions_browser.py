@@ -8,8 +8,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from questions.models import SuggestionRecord
-from tests.browser.conftest import assert_accessible
-from tests.browser.test_practice_browser import log_in
+from tests.browser.conftest import assert_accessible, log_in
 from tests.factories import make_question, make_session, make_user
 from tests.test_suggestions import GOOD, KEY_POINTS, STUFFED_LIST
 
