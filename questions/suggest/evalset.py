@@ -119,10 +119,10 @@ def _parse(
             problems.append(f"covers must list key point indexes from 0 to {len(points) - 1}")
         elif kind == "stuffed" and covers:
             problems.append("a stuffed answer covers nothing")
-        if problems:
+        if problems or not isinstance(text, str) or not isinstance(covers, list):
             errors.extend(f"{where}: {p}" for p in problems)
             continue
-        found.append(Answer(slug, kind, text, points, frozenset(covers), name))
+        found.append(Answer(slug, str(kind), text, points, frozenset(covers), name))
     return found
 
 
