@@ -206,6 +206,7 @@ RATE_LIMITS = {
     "share_link_open": env_str("RATE_LIMIT_SHARE_LINK_OPEN", "60/h"),  # per user
     "kit_create": env_str("RATE_LIMIT_KIT_CREATE", "60/h"),  # per user, new kits and copies
     "share_link_create": env_str("RATE_LIMIT_SHARE_LINK_CREATE", "60/h"),  # per user
+    "navigator": env_str("RATE_LIMIT_NAVIGATOR", "120/m"),  # per user: moves and flags
 }
 # The client's address as django-axes sees it (PROXY_COUNT proxies in front).
 RATELIMIT_IP_META_KEY = "interviewprep.throttling.client_ip"

@@ -25,6 +25,10 @@ MINUTES_MESSAGES = {
     "invalid": "Minutes must be a whole number.",
 }
 MINUTES_FOR_CLOCK = f"Minutes must be from {MIN_MINUTES} to {MAX_MINUTES} for this clock."
+NAVIGATOR_NEEDS_SESSION_CLOCK = (
+    "The question navigator needs a time limit for the whole session: choose that clock, "
+    "or untick the navigator."
+)
 CHOOSE_FROM_LIST = {
     "invalid_choice": "Choose from the list.",
     "invalid_list": "Choose from the list.",
@@ -93,6 +97,13 @@ class StartSessionForm(forms.Form):
     follow_ups = forms.BooleanField(
         label="Include follow-up questions", required=False, initial=True
     )
+    navigator = forms.BooleanField(
+        label="Question navigator",
+        required=False,
+        help_text="See every question at once, answer them in any order, flag some to come back "
+        "to and change earlier answers while time remains; review, then finish. The model "
+        "answers come after you finish. No follow-ups.",
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -113,6 +124,8 @@ class StartSessionForm(forms.Form):
             self.errors.pop("minutes", None)
             data["minutes"] = None
         data["mode"] = data.get("mode") or Mode.INTERVIEW
+        if data.get("navigator") and clock and clock != Clock.SESSION:
+            self.add_error("navigator", NAVIGATOR_NEEDS_SESSION_CLOCK)
         return data
 
 

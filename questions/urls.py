@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from questions.views import account, bank, history, loops, practice, review
+from questions.views import account, bank, history, loops, navigator, practice, review
 from questions.views.kits import builder, outputs, results, sharing
 
 
@@ -41,6 +41,21 @@ urlpatterns = [
     path("practice/<int:session_id>/", practice.session_detail, name="session"),
     path("practice/<int:session_id>/finish/", practice.session_finish, name="session_finish"),
     path("practice/<int:session_id>/summary/", practice.session_summary, name="session_summary"),
+    path(
+        "practice/<int:session_id>/questions/<int:number>/",
+        navigator.navigator_question,
+        name="navigator_question",
+    ),
+    path(
+        "practice/<int:session_id>/before-finishing/",
+        navigator.navigator_review,
+        name="navigator_review",
+    ),
+    path(
+        "practice/<int:session_id>/finish-answering/",
+        navigator.navigator_finish,
+        name="navigator_finish",
+    ),
     path(
         "practice/<int:session_id>/not-reached/",
         practice.practise_not_reached,

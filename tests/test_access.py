@@ -105,6 +105,15 @@ ROUTES: dict[str, Route] = {
         "/practice/{session}/finish/", POST_ONLY, NOT_MY_SESSION
     ),
     "practice/<int:session_id>/summary/": Route("/practice/{finished}/summary/", OWN_SESSION),
+    "practice/<int:session_id>/questions/<int:number>/": Route(
+        "/practice/{navigator}/questions/1/", OWN_SESSION, NOT_MY_SESSION
+    ),
+    "practice/<int:session_id>/before-finishing/": Route(
+        "/practice/{navigator}/before-finishing/", OWN_SESSION
+    ),
+    "practice/<int:session_id>/finish-answering/": Route(
+        "/practice/{navigator}/finish-answering/", POST_ONLY, NOT_MY_SESSION
+    ),
     "practice/<int:session_id>/attempts/<int:attempt_id>/save/": Route(
         "/practice/{session}/attempts/{attempt}/save/",
         statuses(405, 405, 405, 405, 405, 405),
@@ -255,6 +264,7 @@ def world(people) -> World:
     link = make_share_link(kit)
     loop = make_loop(interviewer, kits=[kit])
     session = make_session(candidate)
+    navigator = make_session(candidate, clock="session", minutes=30, navigator=True)
     finished = services.start_kit_session(
         user=candidate, token=link.token, share_results=True, now=now
     )
@@ -268,6 +278,7 @@ def world(people) -> World:
         "session": session.pk,
         "attempt": session.attempts.get(state="active").pk,
         "finished": finished.pk,
+        "navigator": navigator.pk,
         "kit": kit.pk,
         "item": kit.items.get().pk,
         "link": link.pk,

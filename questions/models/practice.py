@@ -115,6 +115,11 @@ class PracticeSession(models.Model):
     share_results = models.BooleanField(
         default=False, help_text="The candidate agreed to share results with the kit's owner."
     )
+    navigator = models.BooleanField(
+        default=False,
+        help_text="Whole-session clock only: every question open at once, answered in any "
+        "order and revised while time remains; answers are revealed after finishing.",
+    )
     kit = models.ForeignKey(
         "questions.Kit",
         on_delete=models.SET_NULL,
@@ -140,6 +145,10 @@ class PracticeSession(models.Model):
             models.CheckConstraint(
                 condition=Q(deadline__gte=models.F("started_at")),
                 name="session_deadline_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(navigator=False) | Q(clock=Clock.SESSION),
+                name="session_navigator_needs_session_clock",
             ),
         ]
 
@@ -182,6 +191,14 @@ class AttemptState(models.TextChoices):
     SKIPPED = "skipped", "Skipped"
 
 
+class NavigatorState(models.TextChoices):
+    """Where a question stands in the question navigator (a flag is shown beside it)."""
+
+    NOT_STARTED = "not-started", "Not started"
+    DRAFT = "draft", "Draft"  # saved as typed, not yet confirmed with "Save answer"
+    ANSWERED = "answered", "Answered"
+
+
 class Grade(models.IntegerChoices):
     AGAIN = 1, "Again"
     HARD = 2, "Hard"
@@ -201,6 +218,24 @@ class AttemptQuerySet(models.QuerySet["Attempt"]):
 
     def graded(self) -> "AttemptQuerySet":
         return self.filter(grade__isnull=False)
+
+    def navigator(self) -> "AttemptQuerySet":
+        """A navigator session's questions in order, with what its list shows of each."""
+        return (
+            self.filter(sub=0)
+            .order_by("position")
+            .only(
+                "session_id",
+                "position",
+                "sub",
+                "title",
+                "state",
+                "answer",
+                "revision",
+                "answered_revision",
+                "flagged_for_review",
+            )
+        )
 
     def writable(self, now: datetime) -> "AttemptQuerySet":
         """The one rule for "may this answer still be written at `now`": the attempt is being
@@ -299,6 +334,10 @@ class Attempt(models.Model):
         help_text="What the rubric suggested for the ticks when it was graded.",
     )
     grade = models.PositiveSmallIntegerField(choices=Grade.choices, null=True, blank=True)
+    # The question navigator (sessions with `navigator`): a flag to come back to, and the
+    # revision the candidate confirmed with "Save answer" (a later autosave makes it a draft).
+    flagged_for_review = models.BooleanField(default=False)
+    answered_revision = models.PositiveIntegerField(default=0)
     graded_at = models.DateTimeField(null=True, blank=True)
 
     objects = AttemptQuerySet.as_manager()
@@ -372,6 +411,15 @@ class Attempt(models.Model):
             and not self.is_past_deadline(now)
             and not self.session.is_past_deadline(now)
         )
+
+    @property
+    def navigator_state(self) -> str:
+        """`NavigatorState`: nothing saved, a draft, or the text confirmed with "Save answer"."""
+        if not self.answer.strip():
+            return NavigatorState.NOT_STARTED
+        if self.answered_revision == self.revision:
+            return NavigatorState.ANSWERED
+        return NavigatorState.DRAFT
 
     @property
     def seconds_spent(self) -> int | None:

@@ -102,6 +102,7 @@ def start_session(
     allowed_seconds: Sequence[int | None] | None = None,
     alone: Sequence[FollowUp | None] | None = None,
     mode: str = Mode.INTERVIEW,
+    navigator: bool = False,
 ) -> PracticeSession:
     """Create a session with a snapshot of every question and follow-up, and start the first.
 
@@ -111,12 +112,16 @@ def start_session(
     `alone`, one entry per question, asks that follow-up on its own in the question's place (a
     follow-up's review card). `mode` matters only with a whole-session clock: in practice mode
     the clock pauses while the candidate reads the model answer and grades.
+    `navigator` (whole-session clock only) opens every question at once, without follow-ups,
+    for the candidate to answer in any order (questions.navigator).
     """
     if not questions:
         raise ValueError("a session needs at least one question")
     for name, per_question in (("allowed_seconds", allowed_seconds), ("alone", alone)):
         if per_question is not None and len(per_question) != len(questions):
             raise ValueError(f"{name} needs one entry per question")
+    if navigator and clock != Clock.SESSION:
+        raise ValueError("the question navigator needs a time limit for the whole session")
     if clock == Clock.SESSION:
         deadline = now + timedelta(minutes=minutes or 1)
     else:
@@ -133,7 +138,12 @@ def start_session(
         started_at=now,
         deadline=deadline,
         question_count=len(questions),
+        navigator=navigator,
     )
+    if navigator:
+        with_follow_ups, alone = False, None
+    # A navigator's questions are all open from the start, on the session's clock.
+    opened: dict[str, Any] = {"state": AttemptState.ACTIVE, "started_at": now, "deadline": deadline}
     attempts = []
     prefetched = (
         Question.objects.filter(pk__in=[q.pk for q in questions])
@@ -174,6 +184,7 @@ def start_session(
                 sub=0,
                 follow_up_count=len(follow_ups),
                 allowed_seconds=allowed,
+                **(opened if navigator else {}),
             )
         )
         attempts.extend(
@@ -191,7 +202,8 @@ def start_session(
             for sub, follow_up in enumerate(follow_ups, start=1)
         )
     Attempt.objects.bulk_create(attempts)
-    activate_next(session, now)
+    if not navigator:
+        activate_next(session, now)
     return session
 
 
@@ -705,7 +717,8 @@ def _close_attempts(session: PracticeSession, at: datetime, *, timed_out: bool) 
     session.attempts.filter(state=AttemptState.ACTIVE).update(
         state=AttemptState.SUBMITTED,
         submitted_at=at,
-        time_spent=_time_spent_until(at),
+        # A navigator's questions are all open at once: time per question is not measured.
+        time_spent=None if session.navigator else _time_spent_until(at),
         timed_out=timed_out,
     )
 

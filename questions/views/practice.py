@@ -22,7 +22,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from interviewprep.http import AuthenticatedHttpRequest, HtmxHttpRequest, go_to
 from interviewprep.throttling import too_many_requests
-from questions import services
+from questions import navigator, services
 from questions.abandon import ABANDONED, abandon_session
 from questions.estimates import Estimate, estimate
 from questions.forms import GradeForm, StartSessionForm
@@ -82,6 +82,12 @@ def _refuse(
     return redirect(session)
 
 
+def _refuse_for_navigator(request: HtmxHttpRequest, session: PracticeSession) -> HttpResponse:
+    """A linear step (submit, skip) asked of a question the navigator is in charge of."""
+    messages.error(request, navigator.LOCKED_TOGETHER)
+    return go_to(request, reverse("questions:navigator_review", args=[session.pk]))
+
+
 def _parse_revision(raw: str | None) -> int | None:
     try:
         value = int(raw or "")
@@ -118,6 +124,7 @@ def session_start(request: AuthenticatedHttpRequest) -> HttpResponse:
                 filters={k: data[k] for k in ("topics", "levels", "kinds", "roles", "count")},
                 with_follow_ups=data["follow_ups"],
                 mode=data["mode"],
+                navigator=data["navigator"],
             )
             if count < data["count"]:
                 messages.info(request, f"Only {count} questions match these filters.")
@@ -235,6 +242,8 @@ def session_detail(request: AuthenticatedHttpRequest, session_id: int) -> HttpRe
     if not session.is_open:
         url = reverse("questions:session_summary", args=[session.pk])
         return go_to(request, url)
+    if navigator.is_answering(session, current):
+        return go_to(request, reverse("questions:navigator_question", args=[session.pk, 1]))
     return _render_session(request, session, current=current)
 
 
@@ -389,6 +398,8 @@ def attempt_submit(
 ) -> HttpResponse:
     session = _get_session_for_user(request, session_id)
     attempt = _get_attempt(session, attempt_id)
+    if navigator.is_answering(session, attempt):
+        return _refuse_for_navigator(request, session)
     text, base, writer = _answer_fields(request)
     try:
         result = services.submit_attempt(
@@ -461,6 +472,8 @@ def attempt_skip(
 ) -> HttpResponse:
     session = _get_session_for_user(request, session_id)
     attempt = _get_attempt(session, attempt_id)
+    if navigator.is_answering(session, attempt):
+        return _refuse_for_navigator(request, session)
     now = timezone.now()
     if request.POST.get("scope") == "follow-ups" and attempt.sub > 0:
         services.skip_follow_ups(session=session, position=attempt.position, now=now)
@@ -647,5 +660,6 @@ def session_retry(request: AuthenticatedHttpRequest, session_id: int) -> HttpRes
         filters={"retry_of": session.pk, "missed_only": missed_only},
         with_follow_ups=any(a.follow_up_count for a in chosen),
         allowed_seconds=[a.allowed_seconds for a in chosen] if kit_timed else None,
+        navigator=session.navigator,
     )
     return redirect(retry)

@@ -213,6 +213,7 @@
             .then(function (data) {
               state.inFlight = false;
               handle(response, data, sent);
+              submitIfWaiting();
             });
         })
         .catch(function () {
@@ -220,7 +221,14 @@
           // page, is accepted either way (the server knows this page wrote the last revision).
           state.inFlight = false;
           retryLater("Not saved: offline or the server is unreachable. Your text is kept here; retrying…");
+          submitIfWaiting();
         });
+    }
+
+    function submitIfWaiting() {
+      if (!state.submitAfterSave) return;
+      state.submitAfterSave = false;
+      submitNow(true);
     }
 
     function handle(response, data, sent) {
@@ -406,16 +414,28 @@
       submitNow();
     };
 
-    function submitNow() {
+    // `again` resends the button last pressed (the question navigator's buttons say where to go).
+    function submitNow(again) {
       if (!alive()) return;
-      if (form.requestSubmit) form.requestSubmit();
+      var button = again && form._submitter && form.contains(form._submitter) ? form._submitter : null;
+      // htmx sends the button it last saw clicked or focused: tell it, without moving the focus.
+      if (button) button.dispatchEvent(new FocusEvent("focusin", { bubbles: true }));
+      if (form.requestSubmit) form.requestSubmit(button);
       else form.submit();
     }
 
     // The submit (htmx): autosave waits; a failure keeps the box and its text, says why, retries.
+    // A submit while a save is on its way waits for its answer: the answer box stays writable
+    // in the question navigator, so a late save must not land after the submit's text.
     form.addEventListener("htmx:beforeRequest", function (event) {
       if (event.target !== form) return;
+      if (state.inFlight) {
+        event.preventDefault();
+        state.submitAfterSave = true;
+        return;
+      }
       state.submitting = true;
+      box.readOnly = true; // what is typed now would be swapped away unsent
       window.clearTimeout(state.timer);
     });
     form.addEventListener("htmx:afterRequest", function (event) {
@@ -424,6 +444,7 @@
       var status = xhr ? xhr.status : 0;
       if (event.detail.successful || status === 409 || status === 422) return; // swapped in
       state.submitting = false;
+      box.readOnly = state.timeIsUp || Boolean(state.conflict);
       var what = state.timeIsUp ? "Time is up. Your answer is not submitted yet: " : "Not submitted: ";
       var delay = state.submitBackoff;
       state.submitBackoff = Math.min(state.submitBackoff * 2, 30000);
@@ -435,9 +456,11 @@
       } else if (status === 403 && !state.tokenRetried) {
         state.tokenRetried = true;
         setStatus(what + "renewing this page's security token…", "pending");
-        refreshToken().then(submitNow, function () {
+        refreshToken().then(function () {
+          submitNow(true);
+        }, function () {
           setStatus(what + LOGGED_OUT, "error");
-          window.setTimeout(submitNow, 5000);
+          window.setTimeout(submitNow, 5000, true);
         });
         return;
       } else if (status === 403) {
@@ -449,7 +472,7 @@
       } else {
         setStatus(what + "the server answered with error " + status + ". Your text is kept here; retrying…", "error");
       }
-      window.setTimeout(submitNow, delay);
+      window.setTimeout(submitNow, delay, !state.timeIsUp);
       if (!state.timeIsUp) schedule(1000); // keep saving what is typed meanwhile
     });
 

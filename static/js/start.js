@@ -9,8 +9,9 @@
     if (!field || !checked) return;
     var clocks = (form.getAttribute("data-minutes-clocks") || "").split(" ");
     field.hidden = clocks.indexOf(checked.value) === -1;
-    var mode = form.querySelector("[data-mode-field]");
-    if (mode) mode.hidden = checked.value !== "session";
+    form.querySelectorAll("[data-mode-field]").forEach(function (mode) {
+      mode.hidden = checked.value !== "session";
+    });
   }
 
   document.addEventListener("DOMContentLoaded", function () {

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('questions', '0018_session_status_labels_say_what_happened'),
+        ('questions', '0019_question_navigator'),
     ]
 
     operations = [
