@@ -217,6 +217,9 @@ RATELIMIT_IP_META_KEY = "interviewprep.throttling.client_ip"
 # per-question timed) session may stay open before it closes by itself.
 PRACTICE_GRACE_SECONDS = env_int("PRACTICE_GRACE_SECONDS", 5)
 PRACTICE_SESSION_MAX_HOURS = env_int("PRACTICE_SESSION_MAX_HOURS", 24)
+# Key-point suggestions on the reveal stage (questions/suggest): "bm25" (chosen by measurement,
+# docs/suggestions.md), "embedding" (WordLlama), or "off". Each falls back to the other.
+SUGGESTIONS_METHOD = env_str("SUGGESTIONS_METHOD", "bm25")
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")

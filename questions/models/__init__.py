@@ -11,6 +11,7 @@ from questions.models.kits import (
 from questions.models.practice import Attempt, PracticeSession
 from questions.models.readiness import InterviewPlan
 from questions.models.review import ReviewCard, ReviewLog, ReviewSettings
+from questions.models.suggestions import SuggestionRecord
 
 __all__ = [
     "AccountSettings",
@@ -29,6 +30,7 @@ __all__ = [
     "ReviewLog",
     "ReviewSettings",
     "ShareLink",
+    "SuggestionRecord",
     "Topic",
     "UsernameSkeleton",
 ]

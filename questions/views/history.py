@@ -24,6 +24,7 @@ from questions.models import (
 )
 from questions.models.bank import Level
 from questions.pagination import page_of
+from questions.suggest import records as suggestion_records
 from questions.templatetags.timefmt import format_duration
 from questions.views.home import close_my_overdue_sessions
 
@@ -185,6 +186,7 @@ def progress_page(request: AuthenticatedHttpRequest) -> HttpResponse:
         "heatmap_legend": charts.heatmap_legend(),
         "month_rows": _month_totals(days, now.date()),
         "standings": standings,
+        "calibration": suggestion_records.calibration(user),
     }
     return render(request, "questions/progress.html", context)
 

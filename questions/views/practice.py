@@ -22,12 +22,13 @@ from django.views.decorators.vary import vary_on_headers
 
 from interviewprep.http import AuthenticatedHttpRequest, HtmxHttpRequest, go_to
 from interviewprep.throttling import too_many_requests
-from questions import intervals, navigator, rubric, services
+from questions import intervals, navigator, services
 from questions.abandon import ABANDONED, abandon_session
 from questions.estimates import Estimate, estimate
 from questions.forms import GradeForm, StartSessionForm
 from questions.models import Attempt, PracticeSession, Question, Topic
 from questions.models.practice import MAX_ANSWER_LENGTH, AttemptState, Clock
+from questions.suggest import records as suggestions
 from questions.summaries import is_missed, outcome, summarise, was_asked
 from questions.templatetags.timefmt import format_clock
 
@@ -215,6 +216,7 @@ def _render_session(
         "grade_help": GRADE_HELP,
         "grace_seconds": settings.PRACTICE_GRACE_SECONDS,
         "undoable": undoable,
+        "suggestions": suggestions.for_reveal(current),
         "error": error,
         "notice": notice,
         "conflict": conflict,
@@ -438,7 +440,7 @@ def attempt_grade(
     form = GradeForm(request.POST)
     if not form.is_valid():
         return _refuse(request, session, "Choose a grade: Again, Hard, Good or Easy.")
-    rubric.grade_with_rubric(
+    suggestions.grade_with_suggestions(
         session=session,
         attempt_id=attempt.pk,
         grade=form.cleaned_data["grade"],
