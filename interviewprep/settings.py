@@ -99,6 +99,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "interviewprep.middleware.HtmxLoginRequiredMiddleware",
+    # One audit line for every successful write to a team's kit or loop.
+    "questions.teams.TeamAuditMiddleware",
     # Last, as django-axes requires: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -204,6 +206,8 @@ RATE_LIMITS = {
     "share_link_open": env_str("RATE_LIMIT_SHARE_LINK_OPEN", "60/h"),  # per user
     "kit_create": env_str("RATE_LIMIT_KIT_CREATE", "60/h"),  # per user, new kits and copies
     "share_link_create": env_str("RATE_LIMIT_SHARE_LINK_CREATE", "60/h"),  # per user
+    "team_write": env_str("RATE_LIMIT_TEAM_WRITE", "120/h"),  # per user: teams, invitations
+    "interview_write": env_str("RATE_LIMIT_INTERVIEW_WRITE", "600/m"),  # per user: scorecards
 }
 # The client's address as django-axes sees it (PROXY_COUNT proxies in front).
 RATELIMIT_IP_META_KEY = "interviewprep.throttling.client_ip"

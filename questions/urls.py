@@ -1,4 +1,4 @@
-from django.urls import path, register_converter
+from django.urls import include, path, register_converter
 
 from questions.views import account, bank, history, kits, loops, practice
 
@@ -119,4 +119,6 @@ urlpatterns = [
         name="loop_round_remove",
     ),
     path("practice/<int:session_id>/sharing/", kits.session_sharing, name="session_sharing"),
+    # Teams, live interviews, debriefs and calibration.
+    path("", include("questions.urls_teams")),
 ]

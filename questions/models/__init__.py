@@ -1,6 +1,13 @@
 from questions.models.account import AccountSettings
 from questions.models.accounts import LoginSession, UsernameSkeleton
 from questions.models.bank import FollowUp, Question, Topic
+from questions.models.interviews import (
+    Candidate,
+    CompetencyRating,
+    Correction,
+    Scorecard,
+    ScorecardItem,
+)
 from questions.models.kits import (
     Kit,
     KitItem,
@@ -11,8 +18,18 @@ from questions.models.kits import (
 )
 from questions.models.practice import Attempt, PracticeSession
 from questions.models.review import ReviewCard, ReviewLog, ReviewSettings
+from questions.models.teams import AuditEntry, Invitation, Membership, Team
 
 __all__ = [
+    "AuditEntry",
+    "Candidate",
+    "CompetencyRating",
+    "Correction",
+    "Invitation",
+    "Membership",
+    "Scorecard",
+    "ScorecardItem",
+    "Team",
     "AccountSettings",
     "Attempt",
     "FollowUp",

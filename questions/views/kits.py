@@ -43,6 +43,7 @@ from questions.models import (
 from questions.models.kits import ROUND_SUGGESTIONS
 from questions.models.practice import AttemptState, Grade
 from questions.roles import is_interviewer
+from questions.teams import mark_for_audit, team_panel
 
 SEARCH_LIMIT = 12
 KIT_PAGE_SIZE = 20
@@ -59,9 +60,16 @@ def require_interviewer(request: AuthenticatedHttpRequest) -> None:
 
 
 def _get_kit_for_user(request: AuthenticatedHttpRequest, kit_id: int) -> Kit:
-    """The kit if the user owns it (staff: any kit); 403 for candidates, 404 otherwise."""
+    """The kit if the user may see it (own or a team's; staff: any); 403 for candidates and for
+    a team member's write without editor rights (copying is using), 404 otherwise."""
     require_interviewer(request)
-    return get_object_or_404(Kit.objects.for_user(request.user).select_related("owner"), pk=kit_id)
+    kit = get_object_or_404(Kit.objects.for_user(request.user).select_related("owner"), pk=kit_id)
+    writing = request.method == "POST" and request.resolver_match.url_name != "kit_duplicate"
+    if writing and not kit.is_editable_by(request.user):
+        raise PermissionDenied("Only the team's managers and editors change its kits.")
+    if writing:
+        mark_for_audit(request, kit)
+    return kit
 
 
 def format_seconds(seconds: float | None) -> str:
@@ -155,6 +163,7 @@ def _builder_context(
         "settings_form": settings_form or KitForm(instance=kit),
         "settings_open": settings_form is not None,
         "round_suggestions": ROUND_SUGGESTIONS,
+        "team_panel": team_panel(request.user, kit),
     }
 
 
@@ -575,7 +584,7 @@ def _share_context(
         "kit": kit,
         "links": links,
         "form": form or ShareLinkForm(),
-        "usable_count": kit.items.usable().count(),
+        "usable_count": kit.items.shareable().count(),
     }
 
 
@@ -656,7 +665,7 @@ def kit_share_page(request: AuthenticatedHttpRequest, token: str) -> HttpRespons
         else:
             url = session.get_absolute_url()
             return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
-    outline = list(kit.items.usable().values_list("minutes", "question__topic__name"))
+    outline = list(kit.items.shareable().values_list("minutes", "question__topic__name"))
     topics = sorted({topic for _, topic in outline})
     own_sessions = list(
         PracticeSession.objects.for_user(request.user)
