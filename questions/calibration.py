@@ -184,7 +184,8 @@ def debrief(candidate: Candidate) -> Debrief:
         disagree = spread >= DISAGREEMENT
         if disagree:
             flags.append(
-                f"Interviewers differ by {spread} points on “{name}”: talk it through before deciding."
+                f"Interviewers differ by {spread} points on “{name}”: "
+                "talk it through before deciding."
             )
         competencies.append({"name": name, "cells": cells, "disagree": disagree, "spread": spread})
     rounds = []
@@ -308,7 +309,7 @@ def calibrate(team: Team) -> dict[str, Any]:
         )
     pairs_by_competency: dict[str, list[tuple[int, int]]] = defaultdict(list)
     labels: dict[str, str] = {}
-    for scorecard_id, competency, _rating in competency_rows:
+    for _scorecard, competency, _rating in competency_rows:
         labels.setdefault(competency.casefold(), competency)
     for (_candidate, key), given in by_subject.items():
         for (first, a), (second, b) in combinations(given, 2):

@@ -255,7 +255,8 @@ def check_submission(
 
 @transaction.atomic
 def submit_scorecard(*, scorecard: Scorecard, submission: Submission, now: datetime) -> None:
-    """Submit, once: one conditional UPDATE from draft; a second submission raises ScorecardClosed."""
+    """Submit, once: one conditional UPDATE from draft. A second submission raises
+    ScorecardClosed."""
     updated = Scorecard.objects.filter(pk=scorecard.pk, state=ScorecardState.DRAFT).update(
         state=ScorecardState.SUBMITTED,
         recommendation=submission.recommendation,

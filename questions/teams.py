@@ -6,6 +6,7 @@ Every write is one atomic function with conditional updates; the views check who
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from datetime import datetime, timedelta
 from typing import Any
@@ -397,7 +398,7 @@ class TeamAuditMiddleware:
         if mark is not None and response.status_code < 400:
             match = request.resolver_match
             name = (match.url_name if match else "") or ""
-            try:
+            with contextlib.suppress(IntegrityError):  # the team went away meanwhile
                 AuditEntry.objects.create(
                     **mark,
                     actor=request.user,
@@ -405,8 +406,6 @@ class TeamAuditMiddleware:
                     at=timezone.now(),
                     action=AUDIT_ACTIONS.get(name, "changed it"),
                 )
-            except IntegrityError:  # the team itself went away meanwhile
-                pass
         return response
 
 

@@ -977,7 +977,9 @@ def test_a_loop_takes_only_its_owners_kits_and_each_once(world):
     strangers = make_kit(world.other)
     response = client.post(url, {"kit": strangers.pk}, **HTMX)
     assert response.status_code == 422
-    assert "Choose one of the loop's kits (its team's, or its owner's own)." in unescape(response.content.decode())
+    assert "Choose one of the loop's kits (its team's, or its owner's own)." in unescape(
+        response.content.decode()
+    )
     response = client.post(url, {"kit": world.kit.pk}, **HTMX)
     assert "is already a round of this loop" in response.content.decode()
     assert world.loop.rounds.count() == 1

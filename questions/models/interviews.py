@@ -149,7 +149,7 @@ class ScorecardItemQuerySet(models.QuerySet["ScorecardItem"]):
 
 
 class ScorecardItem(models.Model):
-    """One question of a live interview: the snapshot of its rubric and what the interviewer noted."""
+    """One question of a live interview: its rubric's snapshot and what the interviewer noted."""
 
     scorecard = models.ForeignKey(Scorecard, on_delete=models.CASCADE, related_name="items")
     question = models.ForeignKey(

@@ -56,7 +56,7 @@ class OwnedQuerySet(models.QuerySet):
 
 
 class TeamOwned(models.Model):
-    """A kit or loop: personal (its owner's) or a team's (every member uses it, editors change it)."""
+    """A kit or loop: personal (its owner's) or a team's (members use it, editors change it)."""
 
     team = models.ForeignKey(
         "questions.Team",

@@ -610,6 +610,7 @@ def candidate_delete(request: AuthenticatedHttpRequest, candidate_id: int) -> Ht
     count = interviews.delete_candidate(candidate=candidate)
     messages.success(
         request,
-        f"Deleted the candidate's packet: {count} scorecard{'s' if count != 1 else ''} and every note.",
+        f"Deleted the candidate's packet: {count} scorecard{'s' if count != 1 else ''} "
+        "and every note.",
     )
     return redirect(team)

@@ -404,7 +404,8 @@ def loop_move(request: AuthenticatedHttpRequest, loop_id: int) -> HttpResponse:
         return redirect(loop)
     messages.success(
         request,
-        f"“{loop.name}” and {moved} of its kit{'s' if moved != 1 else ''} now belong to {team.name}.",
+        f"“{loop.name}” and {moved} of its kit{'s' if moved != 1 else ''} "
+        f"now belong to {team.name}.",
     )
     return redirect(reverse("questions:loop_plan", args=[loop.pk]))
 
