@@ -25,6 +25,7 @@ from django.utils.http import urlsafe_base64_encode
 from questions.models import PracticeSession
 from questions.models.accounts import username_taken_by_look_alike
 from questions.models.practice import SessionStatus
+from questions.teams import hand_over_before_account_deletion
 
 
 class SignupForm(UserCreationForm):
@@ -160,4 +161,5 @@ def delete_account(user: User) -> None:
     AccessAttempt.objects.filter(username=username).delete()
     AccessLog.objects.filter(username=username).delete()
     AccessFailureLog.objects.filter(username=username).delete()
+    hand_over_before_account_deletion(user)
     user.delete()

@@ -433,3 +433,25 @@ def team_panel(user: Any, subject: Kit | Loop) -> dict[str, Any]:
         "is_manager": manager,
         "targets": targets,
     }
+
+
+@transaction.atomic
+def hand_over_before_account_deletion(user: Any) -> None:
+    """Before an account goes: the team kits and loops it created pass to another member of
+    their team (a manager first), so the team keeps them; a team with no other member is deleted
+    with its candidates and scorecards (nobody could reach them any more). The person's
+    scorecards stay in their teams' packets under the username they had (the team's record)."""
+    for membership in Membership.objects.filter(user=user).select_related("team"):
+        heir = (
+            Membership.objects.filter(team_id=membership.team_id)
+            .exclude(user=user)
+            .order_by("-role", "joined_at", "pk")  # "manager" sorts after "member"
+            .first()
+        )
+        if heir is None:
+            membership.team.delete()
+            continue
+        Kit.objects.filter(team_id=membership.team_id, owner=user).update(owner_id=heir.user_id)
+        Loop.objects.filter(team_id=membership.team_id, owner=user).update(owner_id=heir.user_id)
+        if membership.is_manager and not _managers_after(membership.team, excluding=membership.pk):
+            Membership.objects.filter(pk=heir.pk).update(role=TeamRole.MANAGER, can_edit=True)

@@ -9,7 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from questions import services, teams
-from questions.models import AuditEntry, Invitation, Kit, Loop, LoopRound, Membership
+from questions.models import AuditEntry, Candidate, Invitation, Kit, Loop, LoopRound, Membership
 from tests.factories import (
     make_interviewer,
     make_kit,
@@ -266,3 +266,33 @@ def test_the_leak_guard_withholds_held_questions_from_the_teams_share_links():
     )
     assert asked == {free_question.pk}
     assert AuditEntry.objects.filter(action="marked the kit in use for hiring").exists()
+
+
+def test_deleting_an_account_hands_its_team_kits_to_the_team_and_keeps_its_scorecards():
+    from interviewprep.accounts import delete_account
+    from questions.models import Scorecard, Team
+    from tests.factories import make_candidate, make_scorecard
+
+    manager, member = make_interviewer(), make_interviewer(username="leaver")
+    team = make_team(manager, members=[member])
+    kit = make_kit(member, team=team, questions=[make_question()])
+    loop = make_loop(member, team=team, kits=[kit])
+    candidate = make_candidate(team, loop=loop)
+    make_scorecard(candidate, loop.rounds.get(), member, submit={"ratings": [3]})
+    solo = make_team(member, name="Alone")
+    make_candidate(solo, name="Only the leaver knew")
+    delete_account(member)
+    assert Kit.objects.get(pk=kit.pk).owner == manager
+    assert Loop.objects.get(pk=loop.pk).owner == manager
+    assert Scorecard.objects.get().interviewer_name == "leaver"
+    assert not Team.objects.filter(pk=solo.pk).exists()
+    assert not Candidate.objects.filter(name="Only the leaver knew").exists()
+
+
+def test_when_the_only_manager_deletes_their_account_a_member_becomes_manager():
+    from interviewprep.accounts import delete_account
+
+    manager, member = make_interviewer(), make_interviewer()
+    team = make_team(manager, members=[member])
+    delete_account(manager)
+    assert Membership.objects.get(team=team).role == "manager"
