@@ -412,11 +412,11 @@ def test_the_debrief_of_ten_rounds_runs_a_bounded_number_of_queries(django_asser
             submit={"competencies": {"Coding": 1 + n % 4, "Design": 2}, "ratings": [3, 3, 2, 1]},
         )
     client = client_for(manager)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(13):
         response = client.get(f"/teams/candidates/{candidate.pk}/debrief/")
     assert response.status_code == 200
     assert len(response.context["debrief"].scorecards) == 10
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(10):
         client.get(f"/teams/candidates/{candidate.pk}/packet.json")
 
 
@@ -462,7 +462,7 @@ def test_calibration_of_500_scorecards_runs_a_bounded_number_of_queries(
         for n, s in enumerate(cards)
     )
     client = client_for(manager)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(10):
         response = client.get(f"/teams/{team.pk}/calibration/")
     assert response.status_code == 200
     assert response.context["scorecard_count"] == 500

@@ -296,3 +296,35 @@ def test_when_the_only_manager_deletes_their_account_a_member_becomes_manager():
     team = make_team(manager, members=[member])
     delete_account(manager)
     assert Membership.objects.get(team=team).role == "manager"
+
+
+def test_deleting_a_team_kit_is_audited_with_its_title():
+    manager = make_interviewer(username="mgr")
+    team = make_team(manager)
+    kit = make_kit(manager, team=team, title="Old round")
+    client_for(manager).post(f"/kits/{kit.pk}/delete/")
+    entry = AuditEntry.objects.get()
+    assert (entry.action, entry.subject_title, entry.subject_id) == (
+        "deleted the kit",
+        "Old round",
+        kit.pk,
+    )
+
+
+def test_interview_writes_are_rate_limited(settings):
+    from tests.factories import make_candidate, make_scorecard
+
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "interview_write": "3/m"}
+    from django.core.cache import cache
+
+    cache.clear()
+    manager = make_interviewer()
+    team = make_team(manager)
+    kit = make_kit(manager, team=team, questions=[make_question()])
+    loop = make_loop(manager, team=team, kits=[kit])
+    scorecard = make_scorecard(make_candidate(team, loop=loop), loop.rounds.get(), manager)
+    item = scorecard.items.get()
+    client = client_for(manager)
+    url = f"/teams/scorecards/{scorecard.pk}/items/{item.pk}/mark/"
+    statuses = [client.post(url, {"rating": "2"}).status_code for _ in range(4)]
+    assert statuses == [302, 302, 302, 429]
