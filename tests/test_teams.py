@@ -328,3 +328,15 @@ def test_interview_writes_are_rate_limited(settings):
     url = f"/teams/scorecards/{scorecard.pk}/items/{item.pk}/mark/"
     statuses = [client.post(url, {"rating": "2"}).status_code for _ in range(4)]
     assert statuses == [302, 302, 302, 429]
+
+
+def test_a_member_without_editor_rights_sees_the_kit_without_the_builders_controls():
+    manager, member = make_interviewer(), make_interviewer()
+    team = make_team(manager, members=[member])
+    kit = make_kit(manager, team=team, questions=[make_question(title="Bias and variance")])
+    page = client_for(member).get(f"/kits/{kit.pk}/").content.decode()
+    assert "Bias and variance" in page
+    assert "Add questions" not in page and "Kit settings" not in page and ">Remove<" not in page
+    assert "only its managers and editors change it" in page
+    page = client_for(manager).get(f"/kits/{kit.pk}/").content.decode()
+    assert "Add questions" in page and "Kit settings" in page

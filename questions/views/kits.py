@@ -163,7 +163,9 @@ def _builder_context(
         "settings_form": settings_form or KitForm(instance=kit),
         "settings_open": settings_form is not None,
         "round_suggestions": ROUND_SUGGESTIONS,
-        "team_panel": team_panel(request.user, kit),
+        "team_panel": (panel := team_panel(request.user, kit)),
+        # A team member without editor rights sees the kit, not the builder's controls.
+        "read_only": not panel["can_edit"],
     }
 
 
