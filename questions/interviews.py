@@ -20,6 +20,7 @@ from questions.models import (
     CompetencyRating,
     Correction,
     Kit,
+    Loop,
     LoopRound,
     Membership,
     Scorecard,
@@ -71,8 +72,6 @@ def add_candidate(*, team: Any, loop_id: int | None, name: str, email: str, by: 
         raise ScorecardError("Give the candidate's name or e-mail address.")
     loop = None
     if loop_id is not None:
-        from questions.models import Loop
-
         loop = Loop.objects.filter(pk=loop_id, team=team).first()
         if loop is None:
             raise ScorecardError("Choose one of the team's loops.")

@@ -38,6 +38,7 @@ from questions.models import (
 from questions.models.interviews import RATING_ANCHORS, Recommendation
 from questions.views.kits import require_interviewer
 from questions.views.practice import _answer_fields, _clock_time, _save_json
+from questions.views.teams import refuse_on_team_page
 
 
 def _candidate(
@@ -96,9 +97,7 @@ def candidate_create(request: AuthenticatedHttpRequest, team_id: int) -> HttpRes
         except interviews.ScorecardError as refused:
             error = str(refused)
     if error:
-        from questions.views.teams import _refuse
-
-        return _refuse(request, membership, error)
+        return refuse_on_team_page(request, membership, error)
     messages.success(request, f"Added {candidate.name}.")
     return redirect(candidate)
 

@@ -150,7 +150,7 @@ def team_detail(request: AuthenticatedHttpRequest, team_id: int) -> HttpResponse
     return render(request, "questions/teams/team_detail.html", _team_context(request, membership))
 
 
-def _refuse(
+def refuse_on_team_page(
     request: AuthenticatedHttpRequest, membership: Membership, message: str, status: int = 422
 ) -> HttpResponse:
     messages.error(request, message)
@@ -165,7 +165,7 @@ def team_invite(request: AuthenticatedHttpRequest, team_id: int) -> HttpResponse
     membership = _manager(request, team_id)
     username = request.POST.get("username", "")[:150]
     if not username.strip():
-        return _refuse(request, membership, "Type the interviewer's username.")
+        return refuse_on_team_page(request, membership, "Type the interviewer's username.")
     try:
         invitation = teams.invite_username(
             team=membership.team,
@@ -175,7 +175,7 @@ def team_invite(request: AuthenticatedHttpRequest, team_id: int) -> HttpResponse
             now=timezone.now(),
         )
     except teams.TeamError as refused:
-        return _refuse(request, membership, str(refused))
+        return refuse_on_team_page(request, membership, str(refused))
     messages.success(
         request,
         f"Invited {invitation.invitee.username}: they accept it on their Teams page.",  # type: ignore[union-attr]
@@ -190,7 +190,7 @@ def team_invite_link(request: AuthenticatedHttpRequest, team_id: int) -> HttpRes
     membership = _manager(request, team_id)
     days = request.POST.get("days", "7")
     if not (days.isdigit() and len(days) < 3):
-        return _refuse(request, membership, "An invitation link lasts 1 to 30 days.")
+        return refuse_on_team_page(request, membership, "An invitation link lasts 1 to 30 days.")
     try:
         invitation = teams.create_invitation_link(
             team=membership.team,
@@ -200,7 +200,7 @@ def team_invite_link(request: AuthenticatedHttpRequest, team_id: int) -> HttpRes
             now=timezone.now(),
         )
     except teams.TeamError as refused:
-        return _refuse(request, membership, str(refused))
+        return refuse_on_team_page(request, membership, str(refused))
     messages.success(request, "Invitation link created: copy it from the list below.")
     return _back(membership.team, f"invitation-{invitation.pk}")
 
@@ -268,7 +268,7 @@ def team_leave(request: AuthenticatedHttpRequest, team_id: int) -> HttpResponse:
     try:
         teams.leave_team(team=membership.team, user=request.user)
     except teams.TeamError as refused:
-        return _refuse(request, membership, str(refused), status=409)
+        return refuse_on_team_page(request, membership, str(refused), status=409)
     messages.success(request, f"You left {membership.team.name}.")
     return redirect("questions:team_list")
 
@@ -288,7 +288,7 @@ def member_update(
             can_edit=request.POST.get("can_edit") == "on",
         )
     except teams.TeamError as refused:
-        return _refuse(request, membership, str(refused), status=409)
+        return refuse_on_team_page(request, membership, str(refused), status=409)
     if changed is not None:
         messages.success(request, f"Saved {changed.user.username}'s role.")
     if changed is not None and changed.user_id == request.user.pk and not changed.is_manager:
@@ -308,7 +308,7 @@ def member_remove(
             team=membership.team, membership_id=membership_id, by=request.user
         )
     except teams.TeamError as refused:
-        return _refuse(request, membership, str(refused), status=409)
+        return refuse_on_team_page(request, membership, str(refused), status=409)
     if removed is not None:
         messages.success(
             request, f"Removed {removed.user.username}: the team's pages are closed to them now."
