@@ -288,3 +288,20 @@ def test_an_expired_login_keeps_the_notes_and_saves_after_logging_in_again(
     expect(page.locator(STATUS)).to_contain_text("Saved at", timeout=20_000)
     assert notes_of(scorecard).notes == "Typed after the login expired."
     context.close()
+
+
+def test_back_to_a_question_shows_its_saved_notes_and_saves_nothing_over_them(
+    page: Page, live_server, live
+):
+    interviewer, scorecard = live
+    log_in(page, live_server, interviewer)
+    page.goto(live_server.url + scorecard.get_absolute_url())
+    page.get_by_label(re.compile("^Notes")).fill("Before moving on.")
+    expect(page.locator(STATUS)).to_contain_text("Saved at")
+    page.get_by_role("link", name=re.compile("Finish and submit")).click()
+    expect(page.get_by_role("heading", name=re.compile("Scorecard:"))).to_be_visible()
+    page.go_back()
+    expect(page.get_by_label(re.compile("^Notes"))).to_have_value("Before moving on.")
+    expect(page.locator("[data-conflict]")).to_have_count(0)
+    item = notes_of(scorecard)
+    assert (item.notes, item.revision) == ("Before moving on.", 1)
