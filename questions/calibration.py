@@ -22,6 +22,7 @@ from questions.models import (
     Candidate,
     CompetencyRating,
     Kit,
+    KitItem,
     LoopRound,
     Question,
     Scorecard,
@@ -88,7 +89,7 @@ def alternates(kit: Kit) -> list[dict[str, Any]]:
     match = Q()
     for topic_id, level in pairs:
         match |= Q(topic_id=topic_id, level=level)
-    used = Kit.objects.filter(team_id=kit.team_id).values("items__question_id")
+    used = KitItem.objects.filter(kit__team_id=kit.team_id).values("question_id")
     pool = (
         Question.objects.published()
         .filter(match)

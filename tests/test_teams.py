@@ -340,3 +340,25 @@ def test_a_member_without_editor_rights_sees_the_kit_without_the_builders_contro
     assert "only its managers and editors change it" in page
     page = client_for(manager).get(f"/kits/{kit.pk}/").content.decode()
     assert "Add questions" in page and "Kit settings" in page
+
+
+def test_a_team_needs_a_name():
+    client = client_for(make_interviewer())
+    for name in ("", "   ", "x" * 121):
+        response = client.post("/teams/new/", {"name": name})
+        assert response.status_code == 422
+        assert "Give the team a name" in response.content.decode()
+    assert client.post("/teams/new/", {"name": "Platform"}).status_code == 302
+
+
+def test_alternates_skip_questions_the_team_already_uses():
+    manager = make_interviewer()
+    team = make_team(manager)
+    topic = make_topic()
+    used, free = make_question(topic=topic), make_question(topic=topic)
+    kit = make_kit(manager, team=team, questions=[used])
+    make_kit(manager, team=team)  # a kit without questions changes nothing
+    from questions.calibration import alternates
+
+    rows = alternates(kit)
+    assert [q.pk for q in rows[0]["alternates"]] == [free.pk]

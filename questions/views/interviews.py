@@ -48,7 +48,7 @@ def _candidate(
     candidate = get_object_or_404(
         Candidate.objects.for_user(request.user).select_related("team", "loop"), pk=candidate_id
     )
-    membership = Membership.objects.get(team_id=candidate.team_id, user_id=request.user.pk)
+    membership = get_object_or_404(Membership, team_id=candidate.team_id, user_id=request.user.pk)
     return candidate, membership
 
 

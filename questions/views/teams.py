@@ -62,6 +62,10 @@ def _back(team: Team, anchor: str = "") -> HttpResponse:
 @require_GET
 def team_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_interviewer(request)
+    return _team_list(request)
+
+
+def _team_list(request: AuthenticatedHttpRequest, status: int = 200) -> HttpResponse:
     memberships = list(
         Membership.objects.filter(user=request.user)
         .select_related("team")
@@ -78,7 +82,7 @@ def team_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         ).select_related("team", "created_by")
     )
     context = {"memberships": memberships, "invitations": invitations}
-    return render(request, "questions/teams/team_list.html", context)
+    return render(request, "questions/teams/team_list.html", context, status=status)
 
 
 @login_required
@@ -89,9 +93,7 @@ def team_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     name = clean_line(request.POST.get("name", "")).strip()
     if not name or len(name) > 120:
         messages.error(request, "Give the team a name of 1 to 120 characters.")
-        response = team_list(request)
-        response.status_code = 422
-        return response
+        return _team_list(request, status=422)
     team = teams.create_team(user=request.user, name=name)
     messages.success(request, "Team created. Invite your interviewers.")
     return redirect(team)
