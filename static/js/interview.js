@@ -134,12 +134,41 @@
         if (!b.name) b.hidden = true; // ticks save themselves; "Save and next" stays
       });
     }
-    // Leaving the question: save the notes first (the link waits for nothing else).
+    // Leaving the question: unsaved notes are saved first, then the page moves on (after 5 s
+    // without an answer it moves anyway, and the browser asks before dropping the text).
+    function afterNotesSaved(go) {
+      if (!autosave || !autosave.dirty()) return go();
+      autosave.flush();
+      var waited = 0;
+      var timer = window.setInterval(function () {
+        waited += 100;
+        if (!autosave.dirty() || waited >= 5000) {
+          window.clearInterval(timer);
+          go();
+        }
+      }, 100);
+    }
     document.querySelectorAll("[data-key-next], [data-key-prev], [data-key-finish], .live-steps a").forEach(function (link) {
-      link.addEventListener("click", function () {
-        if (autosave && autosave.dirty()) autosave.flush();
+      link.addEventListener("click", function (event) {
+        if (!autosave || !autosave.dirty()) return;
+        event.preventDefault();
+        afterNotesSaved(function () {
+          window.location.href = link.href;
+        });
       });
     });
+    if (rubricForm) {
+      rubricForm.addEventListener("submit", function (event) {
+        if (rubricForm.dataset.notesSaved || !autosave || !autosave.dirty()) return;
+        event.preventDefault();
+        var submitter = event.submitter;
+        afterNotesSaved(function () {
+          rubricForm.dataset.notesSaved = "1";
+          if (rubricForm.requestSubmit) rubricForm.requestSubmit(submitter || null);
+          else rubricForm.submit();
+        });
+      });
+    }
     document.addEventListener("keydown", function (event) {
       if (event.key === "Escape" && typing(event)) {
         event.target.blur();

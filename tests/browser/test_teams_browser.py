@@ -305,3 +305,18 @@ def test_back_to_a_question_shows_its_saved_notes_and_saves_nothing_over_them(
     expect(page.locator("[data-conflict]")).to_have_count(0)
     item = notes_of(scorecard)
     assert (item.notes, item.revision) == ("Before moving on.", 1)
+
+
+def test_moving_on_with_unsaved_notes_saves_them_first(page: Page, live_server, db):
+    manager, interviewer = make_interviewer(), make_interviewer()
+    team = make_team(manager, members=[interviewer])
+    kit = make_kit(manager, team=team, questions=[make_question(), make_question()])
+    loop = make_loop(manager, team=team, kits=[kit])
+    scorecard = make_scorecard(make_candidate(team, loop=loop), loop.rounds.get(), interviewer)
+    log_in(page, live_server, interviewer)
+    page.goto(live_server.url + scorecard.get_absolute_url())
+    page.get_by_label(re.compile("^Notes")).fill("Typed just before pressing j.")
+    page.keyboard.press("Escape")
+    page.keyboard.press("j")
+    expect(page.get_by_text("Question 2 of 2")).to_be_visible()
+    assert notes_of(scorecard).notes == "Typed just before pressing j."
