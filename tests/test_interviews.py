@@ -19,6 +19,7 @@ from questions.models import (
 )
 from questions.models.practice import SessionStatus
 from tests.factories import (
+    client_for,
     make_candidate,
     make_interviewer,
     make_kit,
@@ -31,12 +32,6 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 JSON = {"HTTP_ACCEPT": "application/json"}
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

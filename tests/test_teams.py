@@ -5,12 +5,12 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from django.test import Client
 from django.utils import timezone
 
 from questions import services, teams
 from questions.models import AuditEntry, Candidate, Invitation, Kit, Loop, LoopRound, Membership
 from tests.factories import (
+    client_for,
     make_interviewer,
     make_kit,
     make_loop,
@@ -21,12 +21,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_a_team_kit_is_visible_to_members_only_and_personal_kits_stay_personal():
@@ -270,6 +264,7 @@ def test_the_leak_guard_withholds_held_questions_from_the_teams_share_links():
 
 def test_deleting_an_account_hands_its_team_kits_to_the_team_and_keeps_its_scorecards():
     from interviewprep.accounts import delete_account
+
     from questions.models import Scorecard, Team
     from tests.factories import make_candidate, make_scorecard
 

@@ -67,6 +67,23 @@ def _touch(model: type[Kit] | type[Loop], pk: int) -> None:
     model.objects.filter(pk=pk).update(updated_at=Now())
 
 
+def _remove_and_close_gap(rows: QuerySet[Any], row: Any) -> None:
+    """Delete a positioned row and move the rows after it up one place."""
+    row.delete()
+    rows.filter(position__gt=row.position).update(position=F("position") - 1)
+
+
+def _move(
+    model: type[Kit] | type[Loop], pk: int, rows: QuerySet[Any], row_id: int, direction: str
+) -> bool:
+    """Move a kit's item or a loop's round one place, under the parent's lock."""
+    _locked(model, pk)
+    moved = _swap_with_neighbour(rows, row_id, direction)
+    if moved:
+        _touch(model, pk)
+    return moved
+
+
 def _swap_with_neighbour(rows: QuerySet[Any], row_id: int, direction: str) -> bool:
     """Swap a row's position with the one above or below it; False at either end.
 
@@ -155,8 +172,7 @@ def remove_kit_item(*, kit: Kit, item_id: int) -> KitItem | None:
     item = kit.items.filter(pk=item_id).select_related("question").first()
     if item is None:
         return None
-    item.delete()
-    kit.items.filter(position__gt=item.position).update(position=F("position") - 1)
+    _remove_and_close_gap(kit.items.all(), item)
     _touch(Kit, kit.pk)
     return item
 
@@ -164,11 +180,7 @@ def remove_kit_item(*, kit: Kit, item_id: int) -> KitItem | None:
 @transaction.atomic
 def move_kit_item(*, kit: Kit, item_id: int, direction: str) -> bool:
     """Move an item one place up or down; False at the ends or when it is gone."""
-    _locked(Kit, kit.pk)
-    moved = _swap_with_neighbour(KitItem.objects.filter(kit=kit), item_id, direction)
-    if moved:
-        _touch(Kit, kit.pk)
-    return moved
+    return _move(Kit, kit.pk, KitItem.objects.filter(kit=kit), item_id, direction)
 
 
 @transaction.atomic
@@ -295,16 +307,12 @@ def remove_loop_round(*, loop: Loop, round_id: int) -> bool:
     loop_round = loop.rounds.filter(pk=round_id).first()
     if loop_round is None:
         return False
-    loop_round.delete()
-    loop.rounds.filter(position__gt=loop_round.position).update(position=F("position") - 1)
+    _remove_and_close_gap(loop.rounds.all(), loop_round)
     _touch(Loop, loop.pk)
     return True
 
 
 @transaction.atomic
 def move_loop_round(*, loop: Loop, round_id: int, direction: str) -> bool:
-    _locked(Loop, loop.pk)
-    moved = _swap_with_neighbour(LoopRound.objects.filter(loop=loop), round_id, direction)
-    if moved:
-        _touch(Loop, loop.pk)
-    return moved
+    """Move a round one place up or down; False at the ends or when it is gone."""
+    return _move(Loop, loop.pk, LoopRound.objects.filter(loop=loop), round_id, direction)

@@ -36,7 +36,7 @@ from questions.models import (
     ScorecardItem,
 )
 from questions.models.interviews import RATING_ANCHORS, Recommendation
-from questions.views.kits import require_interviewer
+from questions.roles import require_interviewer
 from questions.views.practice import _answer_fields, _clock_time, _save_json
 from questions.views.teams import refuse_on_team_page
 

@@ -34,7 +34,7 @@ from questions.models import (
     Team,
 )
 from questions.models.teams import TeamRole
-from questions.views.kits import require_interviewer
+from questions.roles import require_interviewer
 
 AUDIT_LINES = 30
 

@@ -8,9 +8,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from questions.models import Candidate, Kit, Loop, Scorecard, ScorecardItem
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, log_in
 from tests.factories import (
-    PASSWORD,
     make_candidate,
     make_interviewer,
     make_kit,
@@ -22,14 +21,6 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db(transaction=True)
 STATUS = "[data-save-status]"
-
-
-def log_in(page: Page, live_server, user) -> None:
-    page.goto(live_server.url + "/accounts/login/")
-    page.locator("#id_username").fill(user.username)
-    page.locator("#id_password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
 
 
 def wait_for(condition, timeout: float = 10) -> None:

@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('questions', '0017_rename_questionset_to_kit'),
+        ('questions', '0018_session_status_labels_say_what_happened'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
