@@ -263,7 +263,7 @@ def test_the_leak_guard_withholds_held_questions_from_the_teams_share_links():
 
 
 def test_deleting_an_account_hands_its_team_kits_to_the_team_and_keeps_its_scorecards():
-    from interviewprep.accounts import delete_account
+    from questions.accounts import delete_account
 
     from questions.models import Scorecard, Team
     from tests.factories import make_candidate, make_scorecard
@@ -285,7 +285,7 @@ def test_deleting_an_account_hands_its_team_kits_to_the_team_and_keeps_its_score
 
 
 def test_when_the_only_manager_deletes_their_account_a_member_becomes_manager():
-    from interviewprep.accounts import delete_account
+    from questions.accounts import delete_account
 
     manager, member = make_interviewer(), make_interviewer()
     team = make_team(manager, members=[member])
