@@ -67,10 +67,19 @@ def _touch(model: type[Kit] | type[Loop], pk: int) -> None:
     model.objects.filter(pk=pk).update(updated_at=Now())
 
 
-def _remove_and_close_gap(rows: QuerySet[Any], row: Any) -> None:
-    """Delete a positioned row and move the rows after it up one place."""
+def _remove(
+    model: type[Kit] | type[Loop], pk: int, rows: QuerySet[Any], row_id: int, *related: str
+) -> Any:
+    """Delete a kit's item or a loop's round under the parent's lock and move the rows after it
+    up one place; the row deleted, or None when it was not there (already removed)."""
+    _locked(model, pk)
+    row = rows.filter(pk=row_id).select_related(*related).first()
+    if row is None:
+        return None
     row.delete()
     rows.filter(position__gt=row.position).update(position=F("position") - 1)
+    _touch(model, pk)
+    return row
 
 
 def _move(
@@ -168,13 +177,7 @@ def add_question_to_kit(*, kit: Kit, question_id: int) -> KitItem:
 @transaction.atomic
 def remove_kit_item(*, kit: Kit, item_id: int) -> KitItem | None:
     """Remove an item and close the gap; None when it was not in this kit (already removed)."""
-    _locked(Kit, kit.pk)
-    item = kit.items.filter(pk=item_id).select_related("question").first()
-    if item is None:
-        return None
-    _remove_and_close_gap(kit.items.all(), item)
-    _touch(Kit, kit.pk)
-    return item
+    return _remove(Kit, kit.pk, KitItem.objects.filter(kit=kit), item_id, "question")
 
 
 @transaction.atomic
@@ -303,13 +306,7 @@ def add_kit_to_loop(*, loop: Loop, kit_id: int) -> LoopRound:
 @transaction.atomic
 def remove_loop_round(*, loop: Loop, round_id: int) -> bool:
     """Take a kit out of the loop (the kit itself stays) and renumber the rounds after it."""
-    _locked(Loop, loop.pk)
-    loop_round = loop.rounds.filter(pk=round_id).first()
-    if loop_round is None:
-        return False
-    _remove_and_close_gap(loop.rounds.all(), loop_round)
-    _touch(Loop, loop.pk)
-    return True
+    return _remove(Loop, loop.pk, LoopRound.objects.filter(loop=loop), round_id) is not None
 
 
 @transaction.atomic
