@@ -264,7 +264,6 @@ def test_the_leak_guard_withholds_held_questions_from_the_teams_share_links():
 
 def test_deleting_an_account_hands_its_team_kits_to_the_team_and_keeps_its_scorecards():
     from questions.accounts import delete_account
-
     from questions.models import Scorecard, Team
     from tests.factories import make_candidate, make_scorecard
 
