@@ -77,9 +77,10 @@ serve: loadbank ## Like production: DEBUG=0, collectstatic, gunicorn (HOST=, POR
 	@echo
 	@$(SERVE_ENV) $(BIN)/gunicorn interviewprep.wsgi --bind $(HOST):$(PORT) --workers 2 --log-level warning
 
-lint: install ## ruff, ruff format --check, hadolint
+lint: install ## ruff, ruff format --check, mypy (django-stubs), hadolint
 	@$(BIN)/ruff check .
 	@$(BIN)/ruff format --check .
+	@$(BIN)/mypy
 	@$(BIN)/hadolint Dockerfile
 
 format: install ## Apply ruff fixes and formatting

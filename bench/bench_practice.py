@@ -183,11 +183,18 @@ def wrk(paths: list[str], fixture: dict, *, post: bool) -> dict:
         "BENCH_RUN": str(time.time_ns()),
     }
     out = subprocess.run(command, capture_output=True, text=True, check=True, env=env).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    p99 = re.search(r"99%\s+([\d.]+\w+)", out).group(1)
-    p50 = re.search(r"50%\s+([\d.]+\w+)", out).group(1)
+    rps = float(_wrk_field(r"Requests/sec:\s+([\d.]+)", out))
+    p99 = _wrk_field(r"99%\s+([\d.]+\w+)", out)
+    p50 = _wrk_field(r"50%\s+([\d.]+\w+)", out)
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     return {"rps": rps, "p50": p50, "p99": p99, "errors": int(bad.group(1)) if bad else 0}
+
+
+def _wrk_field(pattern: str, out: str) -> str:
+    match = re.search(pattern, out)
+    if match is None:
+        raise RuntimeError(f"wrk printed no {pattern!r}:\n{out}")
+    return match.group(1)
 
 
 def run_load(fixture: dict) -> dict:

@@ -19,7 +19,7 @@ class PostgresCache(DatabaseCache):
     def incr(self, key: Any, delta: int = 1, version: int | None = None) -> Any:
         db = router.db_for_write(self.cache_model_class)
         connection = connections[db]
-        table = connection.ops.quote_name(self._table)
+        table = connection.ops.quote_name(self.cache_model_class._meta.db_table)
         cache_key = self.make_and_validate_key(key, version=version)
         with transaction.atomic(using=db), connection.cursor() as cursor:
             cursor.execute(f"SELECT 1 FROM {table} WHERE cache_key = %s FOR UPDATE", [cache_key])

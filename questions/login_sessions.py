@@ -1,9 +1,12 @@
 """The session engine (SESSION_ENGINE): Django's database sessions, stored with their user."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
+
+if TYPE_CHECKING:
+    from questions.models.accounts import LoginSession
 
 
 class SessionStore(DatabaseSessionStore):
@@ -14,9 +17,9 @@ class SessionStore(DatabaseSessionStore):
         return LoginSession
 
     def create_model_instance(self, data: dict[str, Any]) -> Any:
-        instance = super().create_model_instance(data)
+        instance = cast("LoginSession", super().create_model_instance(data))
         try:
-            instance.user_id = int(data.get(SESSION_KEY))  # type: ignore[arg-type]
-        except (TypeError, ValueError):
+            instance.user_id = int(data[SESSION_KEY])
+        except (KeyError, TypeError, ValueError):
             instance.user_id = None
         return instance

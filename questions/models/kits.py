@@ -5,6 +5,7 @@ so editing a kit or the bank never rewrites what a candidate answered.
 """
 
 from datetime import datetime
+from typing import Self
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -39,7 +40,7 @@ def _minutes_in_range(field: str) -> Q:
 
 
 class OwnedQuerySet(models.QuerySet):
-    def for_user(self, user: models.Model) -> "OwnedQuerySet":
+    def for_user(self, user: models.Model) -> Self:
         """What a user may open: their personal ones and their teams' ones; staff reach all.
 
         The one rule for kits and loops (`visible_to` is the same). A team's kit is reached through
@@ -184,6 +185,7 @@ class KitItem(models.Model):
     )
 
     objects = KitItemQuerySet.as_manager()
+    minutes_allowed: int  # annotated by KitItemQuerySet.with_minutes (not a column)
 
     class Meta:
         ordering = ["kit_id", "position"]

@@ -47,7 +47,7 @@ def question_list(request: HtmxHttpRequest) -> HttpResponse:
     }
     questions = list(page.object_list)
     for question in questions:
-        question.excerpt = excerpt(question.prompt)  # type: ignore[attr-defined]
+        question.excerpt = excerpt(question.prompt)
     context = {
         "filters": filters,
         "topics": topics,
