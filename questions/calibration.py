@@ -89,6 +89,8 @@ def alternates(kit: Kit) -> list[dict[str, Any]]:
     match = Q()
     for topic_id, level in pairs:
         match |= Q(topic_id=topic_id, level=level)
+    if kit.team_id is None:
+        return []
     used = KitItem.objects.filter(kit__team_id=kit.team_id).values("question_id")
     pool = (
         Question.objects.published()
@@ -138,7 +140,7 @@ def self_grades(candidates: list[Candidate]) -> dict[tuple[int, int], int]:
     result: dict[tuple[int, int], int] = {}
     for email, question_id, grade in rows:
         candidate_id = emails.get(email.casefold())
-        if candidate_id is not None:
+        if candidate_id is not None and question_id is not None and grade is not None:
             result[(candidate_id, question_id)] = grade  # the latest session wins
     return result
 
@@ -276,8 +278,9 @@ def calibrate(team: Team) -> dict[str, Any]:
     decisions_by: dict[str, list[int]] = defaultdict(list)
     for scorecard_id, _competency, rating in competency_rows:
         ratings_by[by_card[scorecard_id]["interviewer_name"]].append(rating)
-    for scorecard_id, _question, _title, rating in item_rows:
-        ratings_by[by_card[scorecard_id]["interviewer_name"]].append(rating)
+    for scorecard_id, _question, _title, item_rating in item_rows:
+        if item_rating is not None:
+            ratings_by[by_card[scorecard_id]["interviewer_name"]].append(item_rating)
     for card in cards:
         decisions_by[card["interviewer_name"]].append(card["recommendation"] in POSITIVE)
     every = [r for values in ratings_by.values() for r in values]
@@ -325,9 +328,10 @@ def calibrate(team: Team) -> dict[str, Any]:
 
     # Per question: its rating beside the scorecard's overall decision.
     per_question: dict[int, dict[str, Any]] = {}
-    for scorecard_id, question_id, title, rating in item_rows:
-        if question_id is None:
+    for scorecard_id, question_id, title, item_rating in item_rows:
+        if question_id is None or item_rating is None:
             continue
+        rating = item_rating
         row = per_question.setdefault(
             question_id, {"title": title, "yes": [], "no": [], "matches": 0, "count": 0}
         )

@@ -310,7 +310,7 @@ def plan_round(
 ) -> LoopRound | None:
     """Set a round's competencies and interviewers (team members only)."""
     loop_round = LoopRound.objects.select_for_update().filter(loop=loop, pk=round_id).first()
-    if loop_round is None:
+    if loop_round is None or loop.team_id is None:
         return None
     members = set(
         Membership.objects.filter(team_id=loop.team_id, user_id__in=interviewer_ids).values_list(
@@ -395,14 +395,15 @@ class TeamAuditMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         mark = getattr(request, "team_audit", None)
-        if mark is not None and response.status_code < 400:
+        user = request.user
+        if mark is not None and response.status_code < 400 and user.is_authenticated:
             match = request.resolver_match
             name = (match.url_name if match else "") or ""
             with contextlib.suppress(IntegrityError):  # the team went away meanwhile
                 AuditEntry.objects.create(
                     **mark,
-                    actor=request.user,
-                    actor_name=request.user.get_username(),
+                    actor=user,
+                    actor_name=user.get_username(),
                     at=timezone.now(),
                     action=AUDIT_ACTIONS.get(name, "changed it"),
                 )

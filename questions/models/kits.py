@@ -7,6 +7,7 @@ so editing a kit or the bank never rewrites what a candidate answered.
 from datetime import datetime
 from typing import Self
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -77,7 +78,12 @@ class TeamOwned(models.Model):
             return True
         if self.team_id is None:
             return self.owner_id == user.pk  # type: ignore[attr-defined]
-        return self.team.memberships.editors().filter(user_id=user.pk).exists()  # type: ignore[union-attr]
+        membership = apps.get_model("questions", "Membership")
+        return (
+            membership._default_manager.filter(team_id=self.team_id, user_id=user.pk)
+            .filter(Q(role="manager") | Q(can_edit=True))
+            .exists()
+        )
 
 
 class KitQuerySet(OwnedQuerySet):

@@ -29,6 +29,7 @@ from questions import calibration, interviews
 from questions.models import (
     Candidate,
     FollowUp,
+    KitItem,
     LoopRound,
     Membership,
     Question,
@@ -202,7 +203,7 @@ def scorecard_live(request: AuthenticatedHttpRequest, scorecard_id: int) -> Http
     kit_item_notes = ""
     if item is not None and scorecard.kit_id and item.question_id:
         kit_item_notes = (
-            scorecard.kit.items.filter(question_id=item.question_id)  # type: ignore[union-attr]
+            KitItem.objects.filter(kit_id=scorecard.kit_id, question_id=item.question_id)
             .values_list("notes", flat=True)
             .first()
             or ""
@@ -246,11 +247,10 @@ def _closed(request: HtmxHttpRequest, scorecard: Scorecard) -> HttpResponse:
     message = "This scorecard is submitted and final: add a correction instead."
     if "application/json" in request.headers.get("Accept", ""):
         return JsonResponse({"status": "closed", "message": message}, status=409)
-    messages.error(request, message)
-    response = redirect(reverse("questions:scorecard_submit", args=[scorecard.pk]))
     if request.htmx:
-        response = HttpResponse(message, status=409)
-    return response
+        return HttpResponse(message, status=409)
+    messages.error(request, message)
+    return redirect(reverse("questions:scorecard_submit", args=[scorecard.pk]))
 
 
 @require_POST

@@ -244,22 +244,26 @@ def team_join(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
     try:
         invitation = teams.open_invitation(token=token[:100], user=request.user, now=now)
     except teams.InvitationUnavailable as unavailable:
-        context = {"state": unavailable.state}
+        gone = {"state": unavailable.state}
         status = 404 if unavailable.state == "missing" else 410
-        return render(request, "questions/teams/join_unavailable.html", context, status=status)
+        return render(request, "questions/teams/join_unavailable.html", gone, status=status)
     if request.method == "POST":
         try:
             team = teams.accept_invitation(token=token, user=request.user, now=now)
         except teams.InvitationUnavailable as unavailable:
-            context = {"state": unavailable.state}
-            return render(request, "questions/teams/join_unavailable.html", context, status=410)
+            gone = {"state": unavailable.state}
+            return render(request, "questions/teams/join_unavailable.html", gone, status=410)
         except teams.TeamError as refused:
             messages.error(request, str(refused))
             return redirect("questions:team_list")
         messages.success(request, f"You joined {team.name}.")
         return redirect(team)
     member = Membership.objects.filter(team=invitation.team, user=request.user).exists()
-    context = {"invitation": invitation, "team": invitation.team, "already_member": member}
+    context: dict[str, Any] = {
+        "invitation": invitation,
+        "team": invitation.team,
+        "already_member": member,
+    }
     return render(request, "questions/teams/join.html", context)
 
 
@@ -428,7 +432,11 @@ def _plan_context(loop: Loop, membership: Membership, **extra: Any) -> dict[str,
         )
         .order_by("position")
     )
-    members = list(loop.team.memberships.select_related("user").order_by("user__username"))  # type: ignore[union-attr]
+    members = list(
+        Membership.objects.filter(team_id=membership.team_id)
+        .select_related("user")
+        .order_by("user__username")
+    )
     return {
         "loop": loop,
         "membership": membership,
