@@ -100,6 +100,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "interviewprep.middleware.HtmxLoginRequiredMiddleware",
+    # One audit line for every successful write to a team's kit or loop.
+    "questions.teams.TeamAuditMiddleware",
     # Last, as django-axes requires: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -209,6 +211,8 @@ RATE_LIMITS = {
     "navigator": env_str("RATE_LIMIT_NAVIGATOR", "120/m"),  # per user: moves and flags
     # Downloads as Anki, Moodle XML, GIFT, CSV (the bank is several MB), per user or address.
     "export": env_str("RATE_LIMIT_EXPORT", "30/h"),
+    "team_write": env_str("RATE_LIMIT_TEAM_WRITE", "120/h"),  # per user: teams, invitations
+    "interview_write": env_str("RATE_LIMIT_INTERVIEW_WRITE", "600/m"),  # per user: scorecards
 }
 # The client's address as django-axes sees it (PROXY_COUNT proxies in front).
 RATELIMIT_IP_META_KEY = "interviewprep.throttling.client_ip"

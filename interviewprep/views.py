@@ -21,6 +21,7 @@ NAV_ITEMS: list[tuple[str, str, str]] = [
     ("Progress", "questions:progress", "user"),
     ("Questions", "questions:browse", "all"),
     ("Interview kits", "questions:kit_list", "interviewer"),
+    ("Teams", "questions:team_list", "interviewer"),
 ]
 
 

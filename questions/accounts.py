@@ -25,6 +25,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from questions.models import PracticeSession
 from questions.models.practice import SessionStatus
+from questions.teams import hand_over_before_account_deletion
 
 
 class ActivationTokenGenerator(PasswordResetTokenGenerator):
@@ -120,4 +121,5 @@ def delete_account(user: User) -> None:
     AccessAttempt.objects.filter(username=username).delete()
     AccessLog.objects.filter(username=username).delete()
     AccessFailureLog.objects.filter(username=username).delete()
+    hand_over_before_account_deletion(user)
     user.delete()

@@ -1,4 +1,4 @@
-from django.urls import path, register_converter
+from django.urls import include, path, register_converter
 
 from questions.views import (
     account,
@@ -157,4 +157,6 @@ urlpatterns = [
         name="loop_round_remove",
     ),
     path("practice/<int:session_id>/sharing/", sharing.session_sharing, name="session_sharing"),
+    # Teams, live interviews, debriefs and calibration.
+    path("", include("questions.urls_teams")),
 ]

@@ -8,21 +8,25 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from questions import services
+from questions import interviews, services
 from questions.models import (
     Attempt,
+    Candidate,
     FollowUp,
     Kit,
     KitItem,
     Loop,
     LoopRound,
+    Membership,
     PracticeSession,
     Question,
+    ScorecardItem,
     Topic,
 )
 from questions.models.practice import AttemptState
 from questions.roles import INTERVIEWERS_GROUP
 from questions.services import create_share_link, start_session
+from questions.teams import create_team
 
 PASSWORD = "correct-horse-battery-staple"
 _seq = count(1)
@@ -203,3 +207,40 @@ def answer_and_grade(session, grade: int, now, *, text: str = "An answer") -> No
     attempt = session.attempts.get(state=AttemptState.ACTIVE)
     services.submit_attempt(session=session, attempt_id=attempt.pk, now=now, text=text, base=0)
     services.grade_attempt(session=session, attempt_id=attempt.pk, grade=grade, ticked=[], now=now)
+
+
+# Teams and live interviews.
+def make_team(manager=None, *, members=(), editors=(), **kwargs):
+    """A team managed by `manager` (a new interviewer unless given), with members and editors."""
+    team = create_team(user=manager or make_interviewer(), name=kwargs.pop("name", "Hiring team"))
+    for user in members:
+        Membership.objects.create(team=team, user=user)
+    for user in editors:
+        Membership.objects.create(team=team, user=user, can_edit=True)
+    return team
+
+
+def make_candidate(team, *, loop=None, name="Ada Candidate", email=""):
+    return Candidate.objects.create(team=team, loop=loop, name=name, email=email)
+
+
+def make_scorecard(candidate, loop_round, interviewer, *, submit=None, now=None):
+    """A scorecard started by `interviewer`; `submit` = {"recommendation", "rationale",
+    "competencies": {name: rating}, "ratings": [per question]} submits it."""
+    now = now or timezone.now()
+    scorecard = interviews.start_scorecard(
+        candidate=candidate, loop_round=loop_round, interviewer=interviewer, now=now
+    )
+    if submit:
+        for item, rating in zip(
+            scorecard.items.order_by("position"), submit.get("ratings", []), strict=False
+        ):
+            ScorecardItem.objects.filter(pk=item.pk).update(rating=rating, ticked=[0])
+        submission = interviews.Submission(
+            submit.get("recommendation", "yes"),
+            submit.get("rationale", "Solid."),
+            submit.get("competencies", {}),
+        )
+        interviews.submit_scorecard(scorecard=scorecard, submission=submission, now=now)
+        scorecard.refresh_from_db()
+    return scorecard

@@ -18,7 +18,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-from questions import services
+from questions import services, teams
 from questions.models import (
     Attempt,
     Kit,
@@ -30,14 +30,17 @@ from questions.models import (
     ShareLink,
 )
 from tests.factories import (
+    make_candidate,
     make_follow_up,
     make_interviewer,
     make_kit,
     make_loop,
     make_question,
+    make_scorecard,
     make_session,
     make_share_link,
     make_staff,
+    make_team,
     make_user,
 )
 
@@ -67,6 +70,18 @@ POST_ONLY = statuses(302, 405, 405, 405, 405, 405)
 # Refused POSTs: who may not write (the owner and staff are left out).
 NOT_MY_SESSION = {"anon": 302, "other_candidate": 404, "interviewer": 404, "staff": 404}
 NOT_MY_KIT = {"anon": 302, "candidate": 403, "other_candidate": 403, "other_interviewer": 404}
+# Teams: the interviewer manages the team; staff outside it get a 404 like anyone outside.
+TEAM = statuses(302, 403, 403, 200, 404, 404)
+LOCKED = statuses(302, 403, 403, 403, 404, 404)
+SCORECARD = statuses(302, 404, 404, 200, 404, 404)
+NOT_IN_TEAM = {**NOT_MY_KIT, "staff": 404}
+NOT_MY_SCORECARD = {
+    "anon": 302,
+    "candidate": 404,
+    "other_candidate": 404,
+    "other_interviewer": 404,
+    "staff": 404,
+}
 
 
 @dataclass(frozen=True)
@@ -209,6 +224,89 @@ ROUTES: dict[str, Route] = {
     "kits/loops/<int:loop_id>/rounds/<int:round_id>/remove/": Route(
         "/kits/loops/{loop}/rounds/{round}/remove/", POST_ONLY, NOT_MY_KIT
     ),
+    # Teams and live interviews: the interviewer manages the team and has a draft scorecard
+    # (tests/test_teams_access.py walks the same URLs as member, editor and manager).
+    "teams/": Route("/teams/", INTERVIEWERS),
+    "teams/new/": Route("/teams/new/", POST_ONLY, {"anon": 302, "candidate": 403}),
+    "teams/join/<share_token:token>/": Route(
+        "/teams/join/{team_token}/",
+        statuses(302, 403, 403, 200, 200, 200),
+        {"anon": 302, "candidate": 403},
+    ),
+    "teams/invitations/<int:invitation_id>/decline/": Route(
+        "/teams/invitations/{personal_invitation}/decline/", POST_ONLY, NOT_IN_TEAM
+    ),
+    "teams/<int:team_id>/": Route("/teams/{team}/", TEAM),
+    "teams/<int:team_id>/invite/": Route("/teams/{team}/invite/", POST_ONLY, NOT_IN_TEAM),
+    "teams/<int:team_id>/links/": Route("/teams/{team}/links/", POST_ONLY, NOT_IN_TEAM),
+    "teams/<int:team_id>/invitations/<int:invitation_id>/revoke/": Route(
+        "/teams/{team}/invitations/{invitation}/revoke/", POST_ONLY, NOT_IN_TEAM
+    ),
+    "teams/<int:team_id>/leave/": Route("/teams/{team}/leave/", POST_ONLY, NOT_IN_TEAM),
+    "teams/<int:team_id>/members/<int:membership_id>/": Route(
+        "/teams/{team}/members/{membership}/", POST_ONLY, NOT_IN_TEAM
+    ),
+    "teams/<int:team_id>/members/<int:membership_id>/remove/": Route(
+        "/teams/{team}/members/{membership}/remove/", POST_ONLY, NOT_IN_TEAM
+    ),
+    "teams/<int:team_id>/calibration/": Route("/teams/{team}/calibration/", TEAM),
+    "teams/<int:team_id>/candidates/new/": Route(
+        "/teams/{team}/candidates/new/", POST_ONLY, NOT_IN_TEAM
+    ),
+    "teams/kits/<int:kit_id>/move/": Route(
+        "/teams/kits/{team_kit}/move/", POST_ONLY, {**NOT_MY_KIT, "staff": 302}
+    ),
+    "teams/kits/<int:kit_id>/hold/": Route("/teams/kits/{team_kit}/hold/", POST_ONLY, NOT_MY_KIT),
+    "teams/kits/<int:kit_id>/alternates/": Route("/teams/kits/{team_kit}/alternates/", OWN_KIT),
+    "teams/loops/<int:loop_id>/move/": Route(
+        "/teams/loops/{team_loop}/move/",
+        POST_ONLY,
+        {**NOT_MY_KIT, "interviewer": 302, "staff": 302},
+    ),
+    "teams/loops/<int:loop_id>/plan/": Route("/teams/loops/{team_loop}/plan/", TEAM),
+    "teams/loops/<int:loop_id>/rounds/<int:round_id>/plan/": Route(
+        "/teams/loops/{team_loop}/rounds/{team_round}/plan/", POST_ONLY, NOT_IN_TEAM
+    ),
+    "teams/candidates/<int:candidate_id>/": Route("/teams/candidates/{candidate}/", TEAM),
+    "teams/candidates/<int:candidate_id>/rounds/<int:round_id>/start/": Route(
+        "/teams/candidates/{candidate}/rounds/{team_round}/start/", POST_ONLY, NOT_IN_TEAM
+    ),
+    # Locked: the interviewer's own scorecard for the candidate is not submitted yet.
+    "teams/candidates/<int:candidate_id>/debrief/": Route(
+        "/teams/candidates/{candidate}/debrief/", LOCKED
+    ),
+    "teams/candidates/<int:candidate_id>/packet/": Route(
+        "/teams/candidates/{candidate}/packet/", LOCKED
+    ),
+    "teams/candidates/<int:candidate_id>/packet.json": Route(
+        "/teams/candidates/{candidate}/packet.json", LOCKED
+    ),
+    "teams/candidates/<int:candidate_id>/delete/": Route(
+        "/teams/candidates/{candidate}/delete/", TEAM, NOT_IN_TEAM
+    ),
+    "teams/scorecards/<int:scorecard_id>/": Route("/teams/scorecards/{scorecard}/", SCORECARD),
+    "teams/scorecards/<int:scorecard_id>/submit/": Route(
+        "/teams/scorecards/{scorecard}/submit/", SCORECARD, {**NOT_MY_SCORECARD, "interviewer": 422}
+    ),
+    "teams/scorecards/<int:scorecard_id>/corrections/": Route(
+        "/teams/scorecards/{scorecard}/corrections/",
+        POST_ONLY,
+        {**NOT_MY_SCORECARD, "interviewer": 409},
+    ),
+    "teams/scorecards/<int:scorecard_id>/items/<int:item_id>/notes/": Route(
+        "/teams/scorecards/{scorecard}/items/{scorecard_item}/notes/",
+        statuses(405, 405, 405, 405, 405, 405),
+        NOT_MY_SCORECARD,
+    ),
+    "teams/scorecards/<int:scorecard_id>/items/<int:item_id>/notes/state/": Route(
+        "/teams/scorecards/{scorecard}/items/{scorecard_item}/notes/state/", SCORECARD
+    ),
+    "teams/scorecards/<int:scorecard_id>/items/<int:item_id>/mark/": Route(
+        "/teams/scorecards/{scorecard}/items/{scorecard_item}/mark/", POST_ONLY, NOT_MY_SCORECARD
+    ),
+    "teams/scorecards/<int:scorecard_id>/items/<int:item_id>/timer/": Route(
+        "/teams/scorecards/{scorecard}/items/{scorecard_item}/timer/", POST_ONLY, NOT_MY_SCORECARD
+    ),
 }
 
 # The admin, one rule for all of its URLs: everyone but staff is sent to the admin's login page
@@ -283,7 +381,31 @@ def world(people) -> World:
     services.submit_attempt(session=finished, attempt_id=attempt.pk, now=now, text="mine", base=0)
     services.grade_attempt(session=finished, attempt_id=attempt.pk, grade=3, ticked=[], now=now)
     services.finish_session(session=finished, now=now)
+    team = make_team(interviewer)
+    team_kit = make_kit(interviewer, questions=[question], team=team)
+    team_loop = make_loop(interviewer, kits=[team_kit], team=team)
+    team_round = team_loop.rounds.get()
+    team_candidate = make_candidate(team, loop=team_loop)
+    scorecard = make_scorecard(team_candidate, team_round, interviewer, now=now)
+    invitation = teams.create_invitation_link(
+        team=team, by=interviewer, can_edit=False, days=7, now=now
+    )
+    make_interviewer(username="invitee")
+    personal = teams.invite_username(
+        team=team, by=interviewer, username="invitee", can_edit=False, now=now
+    )
     values = {
+        "team": team.pk,
+        "team_kit": team_kit.pk,
+        "team_loop": team_loop.pk,
+        "team_round": team_round.pk,
+        "candidate": team_candidate.pk,
+        "scorecard": scorecard.pk,
+        "scorecard_item": scorecard.items.get().pk,
+        "team_token": invitation.token,
+        "invitation": invitation.pk,
+        "personal_invitation": personal.pk,
+        "membership": team.memberships.get().pk,
         "slug": question.slug,
         "topic": question.topic.slug,
         "question": question.pk,

@@ -7,10 +7,12 @@ so editing a kit or the bank never rewrites what a candidate answered.
 from datetime import datetime
 from typing import Self
 
+from django.apps import apps
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Coalesce, Length
 from django.db.models.lookups import GreaterThanOrEqual
 from django.urls import reverse
@@ -40,18 +42,62 @@ def _minutes_in_range(field: str) -> Q:
 
 class OwnedQuerySet(models.QuerySet):
     def for_user(self, user: models.Model) -> Self:
-        """What a user may open and edit: their own; staff reach everyone's."""
+        """What a user may open: their personal ones and their teams' ones; staff reach all.
+
+        The one rule for kits and loops (`visible_to` is the same). A team's kit is reached through
+        a membership only, so leaving a team takes its kits away at once, even from their creator.
+        Who may change one is `is_editable_by`.
+        """
         if getattr(user, "is_staff", False):
             return self
-        return self.filter(owner_id=user.pk)
+        return self.filter(
+            Q(team__isnull=True, owner_id=user.pk) | Q(team__memberships__user_id=user.pk)
+        )
+
+    visible_to = for_user
+
+
+class TeamOwned(models.Model):
+    """A kit or loop: personal (its owner's) or a team's (members use it, editors change it)."""
+
+    team = models.ForeignKey(
+        "questions.Team",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="%(class)ss",
+        help_text="Empty: personal.",
+    )
+
+    class Meta:
+        abstract = True
+
+    def is_editable_by(self, user: models.Model) -> bool:
+        """Personal: its owner. A team's: the team's managers and editors. Staff: always."""
+        if getattr(user, "is_staff", False):
+            return True
+        if self.team_id is None:
+            return self.owner_id == user.pk  # type: ignore[attr-defined]
+        membership = apps.get_model("questions", "Membership")
+        return (
+            membership._default_manager.filter(team_id=self.team_id, user_id=user.pk)
+            .filter(Q(role="manager") | Q(can_edit=True))
+            .exists()
+        )
 
 
 class KitQuerySet(OwnedQuerySet):
     def with_totals(self) -> "KitQuerySet":
         return self.annotate(item_count=models.Count("items"))
 
+    def for_loop(self, loop: "Loop") -> "KitQuerySet":
+        """The kits a loop's rounds may use: the team's kits for a team loop, else its owner's."""
+        if loop.team_id is not None:
+            return self.filter(team_id=loop.team_id)
+        return self.filter(owner_id=loop.owner_id, team__isnull=True)
 
-class Kit(models.Model):
+
+class Kit(TeamOwned):
     """An interview kit: the questions of one round, in order, with minutes and notes."""
 
     owner = models.ForeignKey(
@@ -67,6 +113,10 @@ class Kit(models.Model):
         default=5,
         validators=MINUTES_VALIDATORS,
         help_text=f"The default for every question, {MIN_MINUTES} to {MAX_MINUTES}.",
+    )
+    in_use_for_hiring = models.BooleanField(
+        default=False,
+        help_text="Its questions are withheld from share links and practice of the team's kits.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -95,6 +145,16 @@ class KitItemQuerySet(models.QuerySet["KitItem"]):
         """Items a candidate gets: questions retired or unpublished since being added drop out.
         (`KitItem.is_usable` is the same rule for one item.)"""
         return self.filter(question__status=Status.PUBLISHED)
+
+    def shareable(self) -> "KitItemQuerySet":
+        """Items a share link gives: usable ones, less the leak guard's. A team kit's questions
+        that are in one of the team's kits "in use for hiring" are withheld from its links."""
+        held = KitItem.objects.filter(
+            kit__team_id=OuterRef("kit__team_id"),
+            kit__in_use_for_hiring=True,
+            question_id=OuterRef("question_id"),
+        )
+        return self.usable().exclude(Q(kit__team__isnull=False) & Exists(held))
 
     def with_minutes(self) -> "KitItemQuerySet":
         """Annotate `minutes_allowed`: the item's own minutes, else its kit's. (The SQL twin of
@@ -163,7 +223,7 @@ class KitItem(models.Model):
         return self.question.status == Status.PUBLISHED
 
 
-class Loop(models.Model):
+class Loop(TeamOwned):
     """A hiring loop: several kits in order, one per round."""
 
     owner = models.ForeignKey(
@@ -191,6 +251,15 @@ class LoopRound(models.Model):
     loop = models.ForeignKey(Loop, on_delete=models.CASCADE, related_name="rounds")
     kit = models.ForeignKey(Kit, on_delete=models.CASCADE, related_name="loop_rounds")
     position = models.PositiveIntegerField(help_text="Round 1, 2, 3…")
+    competencies = ArrayField(
+        models.CharField(max_length=80),
+        default=list,
+        blank=True,
+        help_text="What the round assesses, e.g. “ML fundamentals”, “communication”.",
+    )
+    interviewers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="interview_rounds"
+    )
 
     class Meta:
         ordering = ["loop_id", "position"]

@@ -248,7 +248,7 @@ def start_kit_session(
     """
     link = resolve_share_link(token=token, now=now)
     kit = link.kit
-    items = list(kit.items.usable().order_by("position").only("question_id", "minutes"))
+    items = list(kit.items.shareable().order_by("position").only("question_id", "minutes"))
     if not items:
         raise KitError(
             "This kit has no questions yet, so there is nothing to practise. "
@@ -287,11 +287,11 @@ def set_session_sharing(*, session: PracticeSession, user: Any, share: bool) -> 
 
 @transaction.atomic
 def add_kit_to_loop(*, loop: Loop, kit_id: int) -> LoopRound:
-    """Append one of the loop owner's kits as the next round."""
+    """Append one of the loop's kits (its team's, or its owner's own) as the next round."""
     _locked(Loop, loop.pk)
-    kit = Kit.objects.filter(pk=kit_id, owner_id=loop.owner_id).only("title").first()
+    kit = Kit.objects.for_loop(loop).filter(pk=kit_id).only("title").first()
     if kit is None:
-        raise KitError("Choose one of the loop owner's kits.")
+        raise KitError("Choose one of the loop's kits (its team's, or its owner's own).")
     totals = loop.rounds.aggregate(
         count=Count("pk"), last=Max("position"), present=Count("pk", filter=Q(kit_id=kit_id))
     )

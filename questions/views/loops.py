@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,15 +20,21 @@ from questions import services
 from questions.forms import LoopForm
 from questions.models import Kit, Loop, LoopRound
 from questions.roles import require_interviewer
+from questions.teams import mark_for_audit, team_panel
 from questions.views.kits.outputs import guide_context
 
 
 def _get_loop_for_user(request: AuthenticatedHttpRequest, loop_id: int) -> Loop:
     """The loop if the user owns it (staff: any loop); 403 for candidates, 404 otherwise."""
     require_interviewer(request)
-    return get_object_or_404(
+    loop = get_object_or_404(
         Loop.objects.for_user(request.user).select_related("owner"), pk=loop_id
     )
+    if request.method == "POST":
+        if not loop.is_editable_by(request.user):
+            raise PermissionDenied("Only the team's managers and editors change its loops.")
+        mark_for_audit(request, loop)
+    return loop
 
 
 def _rounds(loop: Loop) -> list[LoopRound]:
@@ -38,7 +45,7 @@ def _rounds(loop: Loop) -> list[LoopRound]:
 def _loop_context(loop: Loop, **extra: Any) -> dict[str, Any]:
     rounds = _rounds(loop)
     in_loop = [r.kit_id for r in rounds]
-    addable = Kit.objects.filter(owner_id=loop.owner_id).exclude(pk__in=in_loop)
+    addable = Kit.objects.for_loop(loop).exclude(pk__in=in_loop)
     return {
         "loop": loop,
         "rounds": rounds,
@@ -87,7 +94,8 @@ def loop_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_GET
 def loop_detail(request: AuthenticatedHttpRequest, loop_id: int) -> HttpResponse:
     loop = _get_loop_for_user(request, loop_id)
-    return render(request, "questions/loop_detail.html", _loop_context(loop))
+    context = _loop_context(loop, team_panel=team_panel(request.user, loop))
+    return render(request, "questions/loop_detail.html", context)
 
 
 @login_required
@@ -100,7 +108,9 @@ def loop_edit(request: AuthenticatedHttpRequest, loop_id: int) -> HttpResponse:
         messages.success(request, "Loop saved.")
         return redirect(loop)
     loop.refresh_from_db()
-    context = _loop_context(loop, edit_form=form, edit_open=True)
+    context = _loop_context(
+        loop, edit_form=form, edit_open=True, team_panel=team_panel(request.user, loop)
+    )
     return render(request, "questions/loop_detail.html", context, status=422)
 
 

@@ -27,6 +27,7 @@ from questions.models import (
 from questions.models.kits import ROUND_SUGGESTIONS
 from questions.pagination import page_of
 from questions.roles import require_interviewer
+from questions.teams import team_panel
 from questions.views.kits import get_kit_for_user
 
 SEARCH_LIMIT = 12
@@ -104,6 +105,9 @@ def _builder_context(
         "settings_form": settings_form or KitForm(instance=kit),
         "settings_open": settings_form is not None,
         "round_suggestions": ROUND_SUGGESTIONS,
+        "team_panel": (panel := team_panel(request.user, kit)),
+        # A team member without editor rights sees the kit, not the builder's controls.
+        "read_only": not panel["can_edit"],
     }
 
 

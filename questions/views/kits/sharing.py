@@ -36,7 +36,7 @@ def _share_context(
         "kit": kit,
         "links": links,
         "form": form or ShareLinkForm(),
-        "usable_count": kit.items.usable().count(),
+        "usable_count": kit.items.shareable().count(),
     }
 
 
@@ -114,7 +114,7 @@ def kit_share_page(request: AuthenticatedHttpRequest, token: str) -> HttpRespons
         else:
             url = session.get_absolute_url()
             return go_to(request, url)
-    outline = list(kit.items.usable().values_list("minutes", "question__topic__name"))
+    outline = list(kit.items.shareable().values_list("minutes", "question__topic__name"))
     topics = sorted({topic for _, topic in outline})
     own_sessions = list(
         PracticeSession.objects.for_user(request.user)
