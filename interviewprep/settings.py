@@ -217,6 +217,13 @@ else:
         }
     }
 
+# The question browser's pages without a search, cached in the shared cache until the bank
+# changes (questions.browse_cache). On by default with Valkey/Redis, where a hit costs no query;
+# the embedded database cache would trade two queries for two others on each miss.
+BANK_PAGE_CACHE = env_bool(
+    "BANK_PAGE_CACHE", env_str("CACHE_URL").startswith(("redis://", "rediss://"))
+)
+
 # Rate limits on repeatable writes ("count/period", period s, m, h or d, e.g. "10/15m"), counted
 # in the shared cache by django-ratelimit. Each is per user or per client address as named.
 RATE_LIMITS = {

@@ -96,11 +96,16 @@ def test_the_session_page_runs_at_most_five_queries(engine, django_assert_max_nu
         assert client.get(f"/practice/{session.pk}/").status_code == 200
 
 
+@pytest.mark.parametrize("page_cache", [False, True])
 @pytest.mark.parametrize("who", ["anonymous", "candidate"])
-def test_the_question_browser_runs_at_most_five_queries(who, django_assert_max_num_queries):
+def test_the_question_browser_runs_at_most_five_queries(
+    who, page_cache, settings, django_assert_max_num_queries
+):
+    settings.BANK_PAGE_CACHE = page_cache
     for _ in range(25):
         make_question()
     client = Client() if who == "anonymous" else signed_in(make_user())
+    client.get("/questions/")  # a cached page is counted once it is in the cache
     with django_assert_max_num_queries(5):
         response = client.get("/questions/")
     assert response.status_code == 200
@@ -301,3 +306,20 @@ def test_the_development_server_survives_40_concurrent_clients(dev_server):
         time.sleep(0.2)
     assert connections_to_the_test_database() <= 3
     assert fetch(f"{dev_server}/questions/") == 200
+
+
+def test_the_browser_shows_a_bank_change_at_once_though_its_pages_are_cached(
+    django_assert_max_num_queries, settings
+):
+    settings.BANK_PAGE_CACHE = True
+    question = make_question(title="Before the edit")
+    client = Client()
+    assert "Before the edit" in client.get("/questions/").content.decode()
+    with django_assert_max_num_queries(3):  # topics and the cache: no count, no sort
+        client.get("/questions/")
+    question.title = "After the edit"
+    question.save()
+    page = client.get("/questions/").content.decode()
+    assert "After the edit" in page and "Before the edit" not in page
+    question.delete()
+    assert "After the edit" not in client.get("/questions/").content.decode()

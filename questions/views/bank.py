@@ -3,6 +3,7 @@
 import re
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse, QueryDict
@@ -12,6 +13,7 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from interviewprep.http import HtmxHttpRequest
+from questions.browse_cache import BrowsePage, Counted, cached_page
 from questions.models import FollowUp, Question, Topic
 from questions.models.bank import Kind, Level, QuestionQuerySet, Role, Status
 
@@ -130,11 +132,29 @@ def minutes(seconds: int) -> str:
 def question_list(request: HtmxHttpRequest) -> HttpResponse:
     topics = list(Topic.objects.only("slug", "name"))
     filters = parse_filters(request.GET, topics)
-    paginator = Paginator(browse_queryset(filters), PER_PAGE)
-    page = _page(paginator, request.GET.get("page", "1") or "1", filters.notices)
-    questions = list(page.object_list)
-    for question in questions:
-        question.excerpt = excerpt(question.prompt)  # type: ignore[attr-defined]
+    number = request.GET.get("page", "1") or "1"
+
+    def compute() -> BrowsePage:
+        notices: list[str] = []
+        paginator = Paginator(browse_queryset(filters), PER_PAGE)
+        page = _page(paginator, number, notices)
+        questions = list(page.object_list)
+        for question in questions:
+            question.excerpt = excerpt(question.prompt)  # type: ignore[attr-defined]
+        return BrowsePage(paginator.count, page.number, questions, notices)
+
+    if filters.q.strip() or not settings.BANK_PAGE_CACHE:
+        found = compute()
+    else:  # the same for everyone until the bank changes: kept in the shared cache
+        key = "|".join(
+            [filters.topic.slug if filters.topic else "", filters.level, filters.kind]
+            + [filters.role, filters.tag, number[:20]]
+        )
+        found = cached_page(key, compute)
+    filters.notices += found.notices
+    page = Paginator(Counted(found.count), PER_PAGE, allow_empty_first_page=True).page(found.number)
+    page.object_list = questions = found.questions
+    count = found.count
     context = {
         "filters": filters,
         "topics": topics,
@@ -143,7 +163,7 @@ def question_list(request: HtmxHttpRequest) -> HttpResponse:
         "roles": Role.choices,
         "page_obj": page,
         "questions": questions,
-        "count": paginator.count,
+        "count": count,
         # An htmx swap updates the live region outside the results out of band.
         "count_out_of_band": request.htmx,
         "browse_url": reverse("questions:browse"),
