@@ -147,6 +147,10 @@ DATABASES = {
         conn_health_checks=env_bool("CONN_HEALTH_CHECKS", True),
     )
 }
+# Behind PgBouncer in transaction mode a cursor cannot outlive its transaction's server connection.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool(
+    "DATABASE_DISABLE_SERVER_SIDE_CURSORS", False
+)
 if env_bool("DATABASE_POOL", False):
     # psycopg's pool (Django manages it; persistent connections must then be off). Behind
     # PgBouncer in transaction mode, keep it off and leave server-side binding off (the default).
