@@ -154,7 +154,7 @@ def measure(url: str, bare_url: str) -> int:
         servers.append(gunicorn("bench.bare.wsgi", BARE_PORT, bare_env))
         wait_for(f"http://127.0.0.1:{PORT}/healthz")
         wait_for(f"http://127.0.0.1:{BARE_PORT}/page/{notes[0]}/")
-        results = run_load(fixture)
+        results = run_load(fixture, {"app": servers[-2].pid, "bare": servers[-1].pid})
         ok = report(fixture, results)
     finally:
         for server in servers:
@@ -300,6 +300,7 @@ def wrk(paths: list[str], fixture: dict, *, port: int, post: bool, signed_in: bo
         "p95": int(re.search(r"P95_US (\d+)", out).group(1)) / 1000,
         "p99": millis(re.search(r"99%\s+([\d.]+\w+)", out).group(1)),
         "errors": int(bad.group(1)) if bad else 0,
+        "requests": int(re.search(r"(\d+) requests in", out).group(1)),
     }
 
 
@@ -313,15 +314,53 @@ def selected() -> list[tuple]:
     return [e for e in ENDPOINTS if not wanted or e[0] in wanted]
 
 
-def run_load(fixture: dict) -> dict:
+def tree_cpu(root: int) -> float:
+    """CPU seconds used so far by a process and its children (gunicorn's workers, PostgreSQL's
+    backends): divided by the requests served, the cost of one request, whatever else runs."""
+    children: dict[int, list[int]] = {}
+    used: dict[int, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid = int(stat.parent.name)
+        children.setdefault(int(fields[1]), []).append(pid)
+        used[pid] = (int(fields[11]) + int(fields[12])) / tick
+    total, todo = 0.0, [root]
+    while todo:
+        pid = todo.pop()
+        total += used.get(pid, 0.0)
+        todo += children.get(pid, [])
+    return total
+
+
+def postmaster() -> int | None:
+    """The private PostgreSQL's main process, when the benchmark runs on it."""
+    from interviewprep import devdb
+
+    if str(devdb.PGDATA) not in os.environ.get("DATABASE_URL", ""):
+        return None
+    pid_file = devdb.PGDATA / "postmaster.pid"
+    return int(pid_file.read_text().split()[0]) if pid_file.exists() else None
+
+
+def run_load(fixture: dict, pids: dict[str, int]) -> dict:
     endpoints = selected()
     runs: dict[str, list[dict]] = {e[0]: [] for e in endpoints}
+    database = postmaster()
     for _ in range(ROUNDS):  # interleaved, so drift on a noisy machine hits both sides
         for name, _label, server, method, signed_in in endpoints:
             port = BARE_PORT if server == "bare" else PORT
+            before = tree_cpu(pids[server]), tree_cpu(database) if database else 0.0
             result = wrk(
                 fixture[name], fixture, port=port, post=method == "POST", signed_in=signed_in
             )
+            after = tree_cpu(pids[server]), tree_cpu(database) if database else 0.0
+            requests = max(1, result["requests"])
+            result["app_ms"] = (after[0] - before[0]) * 1000 / requests
+            result["db_ms"] = (after[1] - before[1]) * 1000 / requests if database else None
             runs[name].append(result)
     return runs
 
@@ -342,15 +381,20 @@ def report(fixture: dict, runs: dict) -> bool:
         f"health checks {database['CONN_HEALTH_CHECKS']}, "
         f"pool {'pool' in database.get('OPTIONS', {})}, CONN_MAX_AGE {database['CONN_MAX_AGE']}"
     )
-    print("| endpoint | req/s (mean) | rounds | p50 | p95 | p99 | non-2xx | queries |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    print(
+        "| endpoint | req/s (mean) | rounds | p50 | p95 | p99 | non-2xx | queries "
+        "| app CPU/req | DB CPU/req |"
+    )
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for name, label, *_ in selected():
         rounds = " / ".join(f"{r['rps']:.0f}" for r in runs[name])
         errors = sum(r["errors"] for r in runs[name])
         queries = fixture["queries"].get(name, "")
+        db_ms = f"{mean(name, 'db_ms'):.2f} ms" if runs[name][0]["db_ms"] is not None else ""
         print(
             f"| {label} | {mean(name):.0f} | {rounds} | {mean(name, 'p50'):.1f} ms "
-            f"| {mean(name, 'p95'):.1f} ms | {mean(name, 'p99'):.1f} ms | {errors} | {queries} |"
+            f"| {mean(name, 'p95'):.1f} ms | {mean(name, 'p99'):.1f} ms | {errors} | {queries} "
+            f"| {mean(name, 'app_ms'):.2f} ms | {db_ms} |"
         )
     ok = True
     for name, baseline, share, p95_limit in TARGETS:

@@ -205,7 +205,7 @@ AXES_VERBOSE = False
 if env_str("CACHE_URL").startswith(("redis://", "rediss://")):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "interviewprep.cache.RedisCache",
             "LOCATION": env_str("CACHE_URL"),
         }
     }

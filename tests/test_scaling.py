@@ -323,3 +323,10 @@ def test_the_browser_shows_a_bank_change_at_once_though_its_pages_are_cached(
     assert "After the edit" in page and "Before the edit" not in page
     question.delete()
     assert "After the edit" not in client.get("/questions/").content.decode()
+
+
+def test_the_redis_cache_keeps_one_client_per_connection_pool():
+    from interviewprep.cache import RedisCache
+
+    cache = RedisCache("redis://127.0.0.1:1/0", {})  # nothing connects until a command runs
+    assert cache._cache.get_client(write=True) is cache._cache.get_client(write=True)
