@@ -230,12 +230,14 @@ def run_search(params: dict[str, str], topics: list) -> tuple[int, int]:
     from django.core.paginator import Paginator
     from django.http import QueryDict
 
-    from questions.views.bank import PER_PAGE, browse_queryset, parse_filters
+    from questions.forms import QuestionFilterForm
+    from questions.models import Question
+    from questions.views.bank import PER_PAGE
 
     query = QueryDict(mutable=True)
     query.update(params)
-    filters = parse_filters(query, topics)
-    paginator = Paginator(browse_queryset(filters), PER_PAGE)
+    form = QuestionFilterForm(query, topics=topics)
+    paginator = Paginator(Question.objects.browse(**form.criteria()), PER_PAGE)
     page = paginator.page(1)
     return paginator.count, len(list(page.object_list))
 

@@ -4,12 +4,8 @@ from django.urls import include, path
 from interviewprep import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("accounts/signup/", views.signup, name="signup"),
-    path("accounts/signup/sent/", views.signup_sent, name="signup_sent"),
-    path("accounts/activate/<uidb64>/<token>/", views.activate, name="activate"),
-    path("accounts/password_reset/", views.password_reset, name="password_reset"),
+    path("", include("questions.site_urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("", include("questions.urls")),

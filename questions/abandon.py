@@ -15,7 +15,7 @@ from fsrs import Card, Rating
 from questions.models import PracticeSession, ReviewCard, ReviewLog
 from questions.models.practice import AttemptState, SessionStatus
 from questions.models.review import LEECH_LAPSES
-from questions.scheduling import scheduler_for, settings_for
+from questions.scheduling import scheduler_for, settings_for, take_fsrs_state
 
 ABANDONED = SessionStatus.ABANDONED
 
@@ -66,12 +66,7 @@ def _replay(card: ReviewCard) -> None:
             review_datetime=log.reviewed_at.astimezone(UTC),
             review_duration=log.duration_ms,
         )
-    card.state = state.state.value
-    card.step = state.step
-    card.stability = state.stability
-    card.difficulty = state.difficulty
-    card.due = state.due
-    card.last_review = state.last_review
+    take_fsrs_state(card, state)
     card.reps = len(remaining)
     card.lapses = sum(log.rating == Rating.Again for log in remaining)
     card.leech = card.lapses >= LEECH_LAPSES

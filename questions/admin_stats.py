@@ -7,28 +7,17 @@ A read-only list over a proxy of Question, aggregated in the database from every
 from datetime import timedelta
 
 from django.contrib import admin
-from django.db.models import Avg, Count, F, FloatField, Q, QuerySet
+from django.db.models import F, QuerySet
 from django.db.models.expressions import OrderBy
-from django.db.models.functions import Cast, NullIf
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from questions.models import QuestionStatistics
-from questions.models.practice import AttemptState
-from questions.summaries import grade_label
+from questions.models.practice import attempt_statistics
+from questions.templatetags.stats import format_grade, format_percent
 from questions.templatetags.timefmt import format_duration
-
-_MAIN = Q(attempts__sub=0)
-_REACHED = _MAIN & ~Q(attempts__state=AttemptState.PENDING)
-
-
-def _rate(part: Q) -> Cast:
-    """Share of reached attempts matching `part`, from 0 to 1 (NULL when none were reached)."""
-    return Cast(Count("attempts", filter=_REACHED & part), FloatField()) / NullIf(
-        Cast(Count("attempts", filter=_REACHED), FloatField()), 0.0
-    )
 
 
 @admin.register(QuestionStatistics)
@@ -58,13 +47,7 @@ class QuestionStatisticsAdmin(admin.ModelAdmin):
             .get_queryset(request)
             .select_related("topic")
             .only("title", "slug", "level", "status", "topic__name")
-            .annotate(
-                attempt_count=Count("attempts", filter=_REACHED),
-                average_grade=Avg("attempts__grade", filter=_MAIN),
-                average_time=Avg("attempts__time_spent", filter=_REACHED),
-                skip_rate=_rate(Q(attempts__state=AttemptState.SKIPPED)),
-                peek_rate=_rate(Q(attempts__peeked=True)),
-            )
+            .annotate(**attempt_statistics("attempts__"))
         )
 
     def get_ordering(self, request: HttpRequest) -> list[OrderBy | str]:
@@ -103,10 +86,7 @@ class QuestionStatisticsAdmin(admin.ModelAdmin):
 
     @admin.display(description="average grade", ordering="average_grade")
     def average_grade_shown(self, obj: QuestionStatistics) -> str:
-        average = obj.average_grade  # type: ignore[attr-defined]
-        if average is None:
-            return "–"
-        return f"{average:.2f} ({grade_label(average)})"
+        return format_grade(obj.average_grade, places=2)  # type: ignore[attr-defined]
 
     @admin.display(description="average time", ordering="average_time")
     def average_time_shown(self, obj: QuestionStatistics) -> str:
@@ -117,12 +97,8 @@ class QuestionStatisticsAdmin(admin.ModelAdmin):
 
     @admin.display(description="skipped", ordering="skip_rate")
     def skip_rate_shown(self, obj: QuestionStatistics) -> str:
-        return _percent(obj.skip_rate)  # type: ignore[attr-defined]
+        return format_percent(obj.skip_rate)  # type: ignore[attr-defined]
 
     @admin.display(description="peeked", ordering="peek_rate")
     def peek_rate_shown(self, obj: QuestionStatistics) -> str:
-        return _percent(obj.peek_rate)  # type: ignore[attr-defined]
-
-
-def _percent(rate: float | None) -> str:
-    return "–" if rate is None else f"{rate:.0%}"
+        return format_percent(obj.peek_rate)  # type: ignore[attr-defined]

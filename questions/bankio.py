@@ -456,18 +456,19 @@ def question_data(question: Question) -> dict[str, Any]:
         "key_points": list(question.key_points),
         "key_point_weights": [weight for _, weight in question.weighted_key_points],
         "red_flags": list(question.red_flags),
-        "follow_ups": [_follow_up_data(f) for f in question.follow_up_roots],
+        "follow_ups": [follow_up_data(f) for f in question.follow_up_roots],
         "sources": list(question.sources),
     }
 
 
-def _follow_up_data(follow_up: FollowUp) -> dict[str, Any]:
+def follow_up_data(follow_up: FollowUp) -> dict[str, Any]:
+    """A follow-up with its chained follow-ups nested under it (the bank files and kit exports)."""
     return {
         "prompt": follow_up.prompt,
         "answer": follow_up.answer,
         "key_points": list(follow_up.key_points),
         "key_point_weights": [weight for _, weight in follow_up.weighted_key_points],
-        "follow_ups": [_follow_up_data(f) for f in follow_up.children],  # type: ignore[attr-defined]
+        "follow_ups": [follow_up_data(f) for f in follow_up.children],  # type: ignore[attr-defined]
     }
 
 

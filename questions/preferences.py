@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from questions.models import AccountSettings
-from questions.models.account import ClockFormat
+from questions.models.accounts import ClockFormat
 
 SESSION_ZONE = "time_zone"
 SESSION_CLOCK = "clock_format"

@@ -38,6 +38,16 @@ def _to_fsrs(card: ReviewCard) -> Card:
     )
 
 
+def take_fsrs_state(card: ReviewCard, state: Card) -> None:
+    """Copy the scheduler's result into the card's columns (the inverse of `_to_fsrs`)."""
+    card.state = state.state.value
+    card.step = state.step
+    card.stability = state.stability
+    card.difficulty = state.difficulty
+    card.due = state.due
+    card.last_review = state.last_review
+
+
 @transaction.atomic
 def record_review(*, attempt: Attempt, grade: int, now: datetime) -> ReviewCard | None:
     """Feed a self-grade into the owner's card for that question or follow-up."""
@@ -59,12 +69,7 @@ def record_review(*, attempt: Attempt, grade: int, now: datetime) -> ReviewCard 
         review_datetime=now.astimezone(UTC),
         review_duration=seconds * 1000 if seconds is not None else None,
     )
-    card.state = updated.state.value
-    card.step = updated.step
-    card.stability = updated.stability
-    card.difficulty = updated.difficulty
-    card.due = updated.due
-    card.last_review = updated.last_review
+    take_fsrs_state(card, updated)
     card.reps += 1
     if grade == Rating.Again:
         card.lapses += 1

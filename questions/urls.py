@@ -1,6 +1,7 @@
 from django.urls import path, register_converter
 
-from questions.views import account, bank, history, kits, loops, practice
+from questions.views import account, bank, history, loops, practice, review
+from questions.views.kits import builder, outputs, results, sharing
 
 
 class ShareTokenConverter:
@@ -24,15 +25,15 @@ urlpatterns = [
     path("questions/<slug:slug>/", bank.question_detail, name="detail"),
     path("practice/", practice.session_start, name="session_start"),
     path("practice/question/<slug:slug>/", practice.practise_question, name="practise_question"),
-    path("review/", history.review, name="review"),
-    path("review/start/", history.review_start, name="review_start"),
+    path("review/", review.review, name="review"),
+    path("review/start/", review.review_start, name="review_start"),
     path("history/", history.history, name="history"),
     path("history/questions/<int:question_id>/", history.question_history, name="question_history"),
     path("progress/", history.progress_page, name="progress"),
-    path("account/data/", history.account_data, name="account_data"),
+    path("account/data/", account.account_data, name="account_data"),
     path("account/settings/", account.account_settings, name="account_settings"),
-    path("account/data/history.csv", history.export_csv, name="export_csv"),
-    path("account/data/history.json", history.export_json, name="export_json"),
+    path("account/data/history.csv", account.export_csv, name="export_csv"),
+    path("account/data/history.json", account.export_json, name="export_json"),
     path("practice/token/", practice.csrf_token, name="csrf_token"),
     path("practice/estimate/", practice.session_estimate, name="session_estimate"),
     path("practice/<int:session_id>/abandon/", practice.session_abandon, name="session_abandon"),
@@ -76,32 +77,36 @@ urlpatterns = [
         name="attempt_skip",
     ),
     # Interview kits and loops (interviewers and staff), and the candidates' share page.
-    path("kits/", kits.kit_list, name="kit_list"),
-    path("kits/new/", kits.kit_create, name="kit_create"),
-    path("kits/share/<share_token:token>/", kits.kit_share_page, name="kit_share_page"),
-    path("kits/<int:kit_id>/", kits.kit_detail, name="kit_detail"),
-    path("kits/<int:kit_id>/edit/", kits.kit_edit, name="kit_edit"),
-    path("kits/<int:kit_id>/duplicate/", kits.kit_duplicate, name="kit_duplicate"),
-    path("kits/<int:kit_id>/delete/", kits.kit_delete, name="kit_delete"),
-    path("kits/<int:kit_id>/items/add/", kits.kit_item_add, name="kit_item_add"),
+    path("kits/", builder.kit_list, name="kit_list"),
+    path("kits/new/", builder.kit_create, name="kit_create"),
+    path("kits/share/<share_token:token>/", sharing.kit_share_page, name="kit_share_page"),
+    path("kits/<int:kit_id>/", builder.kit_detail, name="kit_detail"),
+    path("kits/<int:kit_id>/edit/", builder.kit_edit, name="kit_edit"),
+    path("kits/<int:kit_id>/duplicate/", builder.kit_duplicate, name="kit_duplicate"),
+    path("kits/<int:kit_id>/delete/", builder.kit_delete, name="kit_delete"),
+    path("kits/<int:kit_id>/items/add/", builder.kit_item_add, name="kit_item_add"),
     path(
         "kits/<int:kit_id>/items/<int:item_id>/remove/",
-        kits.kit_item_remove,
+        builder.kit_item_remove,
         name="kit_item_remove",
     ),
-    path("kits/<int:kit_id>/items/<int:item_id>/move/", kits.kit_item_move, name="kit_item_move"),
-    path("kits/<int:kit_id>/items/<int:item_id>/edit/", kits.kit_item_edit, name="kit_item_edit"),
-    path("kits/<int:kit_id>/guide/", kits.kit_guide, name="kit_guide"),
-    path("kits/<int:kit_id>/candidate/", kits.kit_candidate, name="kit_candidate"),
-    path("kits/<int:kit_id>/export.md", kits.kit_export_markdown, name="kit_export_markdown"),
-    path("kits/<int:kit_id>/export.json", kits.kit_export_json, name="kit_export_json"),
-    path("kits/<int:kit_id>/share/", kits.kit_share, name="kit_share"),
+    path(
+        "kits/<int:kit_id>/items/<int:item_id>/move/", builder.kit_item_move, name="kit_item_move"
+    ),
+    path(
+        "kits/<int:kit_id>/items/<int:item_id>/edit/", builder.kit_item_edit, name="kit_item_edit"
+    ),
+    path("kits/<int:kit_id>/guide/", outputs.kit_guide, name="kit_guide"),
+    path("kits/<int:kit_id>/candidate/", outputs.kit_candidate, name="kit_candidate"),
+    path("kits/<int:kit_id>/export.md", outputs.kit_export_markdown, name="kit_export_markdown"),
+    path("kits/<int:kit_id>/export.json", outputs.kit_export_json, name="kit_export_json"),
+    path("kits/<int:kit_id>/share/", sharing.kit_share, name="kit_share"),
     path(
         "kits/<int:kit_id>/share/<int:link_id>/revoke/",
-        kits.kit_share_revoke,
+        sharing.kit_share_revoke,
         name="kit_share_revoke",
     ),
-    path("kits/<int:kit_id>/results/", kits.kit_results, name="kit_results"),
+    path("kits/<int:kit_id>/results/", results.kit_results, name="kit_results"),
     path("kits/loops/new/", loops.loop_create, name="loop_create"),
     path("kits/loops/<int:loop_id>/", loops.loop_detail, name="loop_detail"),
     path("kits/loops/<int:loop_id>/edit/", loops.loop_edit, name="loop_edit"),
@@ -118,5 +123,5 @@ urlpatterns = [
         loops.loop_round_remove,
         name="loop_round_remove",
     ),
-    path("practice/<int:session_id>/sharing/", kits.session_sharing, name="session_sharing"),
+    path("practice/<int:session_id>/sharing/", sharing.session_sharing, name="session_sharing"),
 ]

@@ -5,8 +5,10 @@ from itertools import count
 
 from django.contrib.auth.models import Group, User
 from django.db import connection
+from django.test import Client
 from django.utils import timezone
 
+from questions import services
 from questions.models import (
     Attempt,
     FollowUp,
@@ -18,6 +20,7 @@ from questions.models import (
     Question,
     Topic,
 )
+from questions.models.practice import AttemptState
 from questions.roles import INTERVIEWERS_GROUP
 from questions.services import create_share_link, start_session
 
@@ -185,3 +188,18 @@ def make_loop(owner=None, *, kits=(), **kwargs):
         LoopRound(loop=loop, kit=kit, position=n) for n, kit in enumerate(kits, 1)
     )
     return loop
+
+
+def client_for(user: User | None) -> Client:
+    """A test client logged in as `user` (None: anonymous)."""
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def answer_and_grade(session, grade: int, now, *, text: str = "An answer") -> None:
+    """Answer the session's active question and grade it, through the real services."""
+    attempt = session.attempts.get(state=AttemptState.ACTIVE)
+    services.submit_attempt(session=session, attempt_id=attempt.pk, now=now, text=text, base=0)
+    services.grade_attempt(session=session, attempt_id=attempt.pk, grade=grade, ticked=[], now=now)

@@ -24,6 +24,7 @@ from questions.models import (
 )
 from questions.models.practice import AttemptState, Clock
 from tests.factories import (
+    client_for,
     make_follow_up,
     make_interviewer,
     make_kit,
@@ -38,13 +39,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-def client_for(user: User | None) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def db_state() -> tuple:
@@ -883,13 +877,15 @@ def test_results_aggregate_each_question_across_candidates(world):
         user=make_user(), token=world.link.token, share_results=True, now=timezone.now()
     )
     answer_all(second, answer="b", grade=2, seconds=120)
-    rows = client_for(world.owner).get(f"/kits/{world.kit.pk}/results/").context["question_rows"]
-    first = rows[0]
+    response = client_for(world.owner).get(f"/kits/{world.kit.pk}/results/")
+    first = response.context["question_rows"][0]
     assert (first["position"], first["title"]) == (1, "Precision and recall")
     assert (first["sessions"], first["answered"], first["graded"]) == (2, 2, 2)
     assert first["average_grade"] == 1.5
-    assert first["time_text"] == "1 min 30 s" and first["allowed_text"] == "5 min"
-    assert (first["skip_rate"], first["peek_rate"]) == (0, 0)
+    assert first["average_seconds"] == 90 and first["average_allowed"] == 300
+    assert "1.5 (Again to Hard)" in response.content.decode()
+    assert "1 min 30 s of 5 min" in response.content.decode()
+    assert (first["skip_rate"], first["peek_rate"]) == (0.0, 0.0)
     # Everyone graded it Hard or worse in under half the time: flagged for a look.
     assert first["suspect"] is True
 

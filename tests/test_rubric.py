@@ -7,7 +7,7 @@ import time_machine
 from django.test import Client
 
 from questions import services
-from questions.models import Attempt, Question
+from questions.models import Attempt, PracticeSession, Question
 from questions.models.practice import AttemptState, Grade
 from questions.rubric import suggest_grade
 from tests.factories import make_follow_up, make_question, make_user
@@ -85,7 +85,7 @@ def weighted_question(**kwargs) -> Question:
     return make_question(seconds=120, **kwargs)
 
 
-def start(user, questions, **kwargs) -> services.PracticeSession:
+def start(user, questions, **kwargs) -> PracticeSession:
     return services.start_session(
         user=user,
         questions=questions,

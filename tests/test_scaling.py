@@ -8,6 +8,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -19,7 +20,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from interviewprep.accounts import delete_account
+from questions.accounts import delete_account
 from questions.login_sessions import CachedSessionStore
 from questions.models import LoginSession
 from questions.models.practice import Clock
@@ -29,6 +30,7 @@ from tests.factories import PASSWORD, make_question, make_user
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parent.parent
 CSRF = "c" * 32  # an unmasked secret: valid as both cookie and header
+DEV_SERVER_NAME = "interviewprep-test-runserver"
 
 
 @pytest.fixture(params=["database", "cached"])
@@ -220,6 +222,7 @@ def dev_server(transactional_db, tmp_path):
         "SESSION_CACHE": "1",
         "LOG_LEVEL": "ERROR",
         "DJANGO_SETTINGS_MODULE": "interviewprep.settings",
+        "PGAPPNAME": DEV_SERVER_NAME,  # libpq names the server's connections: counted below
     }
     env.pop("CONN_MAX_AGE", None)
     server = subprocess.Popen(
@@ -270,9 +273,11 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def connections_to_the_test_database() -> int:
+def connections_of_the_dev_server() -> int:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()")
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s", [DEV_SERVER_NAME]
+        )
         return cursor.fetchone()[0]
 
 
@@ -299,30 +304,13 @@ def test_the_development_server_survives_40_concurrent_clients(dev_server):
     pages = [f"{dev_server}/questions/?page={n % 2 + 1}" for n in range(120)]
     with ThreadPoolExecutor(max_workers=40) as pool:
         statuses = list(pool.map(fetch, pages))
-    assert statuses == [200] * len(pages)
+    assert Counter(statuses) == {200: len(pages)}
     # Each request closed its connection: none is left behind by the finished threads.
     deadline = time.monotonic() + 10
-    while connections_to_the_test_database() > 3 and time.monotonic() < deadline:
+    while connections_of_the_dev_server() > 0 and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert connections_to_the_test_database() <= 3
+    assert connections_of_the_dev_server() == 0
     assert fetch(f"{dev_server}/questions/") == 200
-
-
-def test_the_browser_shows_a_bank_change_at_once_though_its_pages_are_cached(
-    django_assert_max_num_queries, settings
-):
-    settings.BANK_PAGE_CACHE = True
-    question = make_question(title="Before the edit")
-    client = Client()
-    assert "Before the edit" in client.get("/questions/").content.decode()
-    with django_assert_max_num_queries(3):  # topics and the cache: no count, no sort
-        client.get("/questions/")
-    question.title = "After the edit"
-    question.save()
-    page = client.get("/questions/").content.decode()
-    assert "After the edit" in page and "Before the edit" not in page
-    question.delete()
-    assert "After the edit" not in client.get("/questions/").content.decode()
 
 
 def test_the_redis_cache_keeps_one_client_per_connection_pool():

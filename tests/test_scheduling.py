@@ -6,19 +6,12 @@ import pytest
 
 from questions import scheduling, services
 from questions.models import PracticeSession, ReviewCard, ReviewLog, ReviewSettings
-from questions.models.practice import AttemptState
 from questions.models.review import LEECH_LAPSES
-from tests.factories import make_follow_up, make_question, make_session, make_user
+from tests.factories import answer_and_grade, make_follow_up, make_question, make_session, make_user
 
 pytestmark = pytest.mark.django_db
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
-
-
-def answer_and_grade(session, grade: int, now: datetime) -> None:
-    attempt = session.attempts.get(state=AttemptState.ACTIVE)
-    services.submit_attempt(session=session, attempt_id=attempt.pk, now=now)
-    services.grade_attempt(session=session, attempt_id=attempt.pk, grade=grade, ticked=[], now=now)
 
 
 def graded_card(user, question, grades, start=T0, gap=timedelta(days=0)) -> ReviewCard:

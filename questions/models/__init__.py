@@ -1,5 +1,4 @@
-from questions.models.account import AccountSettings
-from questions.models.accounts import LoginSession, UsernameSkeleton
+from questions.models.accounts import AccountSettings, LoginSession, UsernameSkeleton
 from questions.models.bank import FollowUp, Question, Topic
 from questions.models.kits import (
     Kit,

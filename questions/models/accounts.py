@@ -1,5 +1,5 @@
-"""Account records beside Django's user: login sessions that know their user, and the
-look-alike forms of usernames."""
+"""Account records beside Django's user: display settings (time zone, clock), login sessions
+that know their user, and the look-alike forms of usernames."""
 
 from typing import Any
 
@@ -109,3 +109,25 @@ def _record_username_skeletons(sender: type, instance: Any, **kwargs: Any) -> No
         UsernameSkeleton.objects.bulk_create(
             UsernameSkeleton(user=instance, skeleton=s) for s in wanted - kept
         )
+
+
+class ClockFormat(models.TextChoices):
+    H24 = "24h", "24-hour (13:05)"
+    H12 = "12h", "12-hour (1:05 PM)"
+
+
+class AccountSettings(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="account_settings"
+    )
+    time_zone = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="An IANA zone such as Europe/Paris; empty: the browser's own time zone.",
+    )
+    clock_format = models.CharField(
+        max_length=3, choices=ClockFormat.choices, default=ClockFormat.H24
+    )
+
+    def __str__(self) -> str:
+        return f"Settings of {self.user_id}"

@@ -148,6 +148,24 @@ class QuestionQuerySet(models.QuerySet["Question"]):
             qs = qs.filter(roles__contains=[role])
         return qs
 
+    def browse(
+        self,
+        *,
+        q: str = "",
+        topic: "Topic | None" = None,
+        level: str = "",
+        kind: str = "",
+        role: str = "",
+        tag: str = "",
+    ) -> "QuestionQuerySet":
+        """The bank as people browse it: published questions matching the filters, best match
+        first, with what a list shows. One read for the question browser, the kit builder's
+        search and the search benchmark (`QuestionFilterForm.criteria()` gives the arguments)."""
+        qs = self.published().filter_by(topic=topic, level=level, kind=kind, role=role)
+        if tag:
+            qs = qs.filter(tags__contains=[tag])
+        return qs.search(q).for_list()
+
     def matching(
         self,
         *,

@@ -10,11 +10,11 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Length
+from django.db.models.functions import Coalesce, Length
 from django.db.models.lookups import GreaterThanOrEqual
 from django.urls import reverse
 
-from questions.models.bank import Question, Status
+from questions.models.bank import FollowUp, Question, Status
 
 MIN_MINUTES = 1
 MAX_MINUTES = 120
@@ -91,8 +91,27 @@ class Kit(models.Model):
 
 class KitItemQuerySet(models.QuerySet["KitItem"]):
     def usable(self) -> "KitItemQuerySet":
-        """Items a candidate gets: questions retired or unpublished since being added drop out."""
+        """Items a candidate gets: questions retired or unpublished since being added drop out.
+        (`KitItem.is_usable` is the same rule for one item.)"""
         return self.filter(question__status=Status.PUBLISHED)
+
+    def with_minutes(self) -> "KitItemQuerySet":
+        """Annotate `minutes_allowed`: the item's own minutes, else its kit's. (The SQL twin of
+        `KitItem.effective_minutes`, for lists that show or sum it.)"""
+        return self.annotate(minutes_allowed=Coalesce("minutes", "kit__minutes"))
+
+    def with_questions(self) -> "KitItemQuerySet":
+        """In order, with each whole question, its topic and follow-ups: for guides and exports."""
+        follow_ups = models.Prefetch(
+            "question__follow_ups", queryset=FollowUp.objects.order_by("position")
+        )
+        return (
+            self.with_minutes()
+            .select_related("question__topic")
+            .defer("question__search")
+            .prefetch_related(follow_ups)
+            .order_by("position")
+        )
 
 
 class KitItem(models.Model):
@@ -133,8 +152,13 @@ class KitItem(models.Model):
         return f"{self.kit_id}/{self.position}: {self.question_id}"
 
     def effective_minutes(self, kit: Kit | None = None) -> int:
-        """This item's own minutes, else its kit's."""
+        """This item's own minutes, else its kit's (`with_minutes()` for a list)."""
         return self.minutes or (kit or self.kit).minutes
+
+    @property
+    def is_usable(self) -> bool:
+        """Whether candidates get this question (`usable()` for a list)."""
+        return self.question.status == Status.PUBLISHED
 
 
 class Loop(models.Model):

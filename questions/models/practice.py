@@ -5,11 +5,13 @@ every write that depends on time is a conditional UPDATE judged by when it arriv
 """
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
-from django.db.models import Q
+from django.db.models import Avg, Count, Q
+from django.db.models.functions import Cast, NullIf
 from django.urls import reverse
 
 from questions.models.bank import FollowUp, Question, full_weights
@@ -44,7 +46,8 @@ class Mode(models.TextChoices):
 class SessionStatus(models.TextChoices):
     IN_PROGRESS = "in-progress", "In progress"
     FINISHED = "finished", "Finished"
-    EXPIRED = "expired", "Expired"
+    # The labels are what pages say: a person reads "Closed when its time ran out", not "Expired".
+    EXPIRED = "expired", "Closed when its time ran out"
     ABANDONED = "abandoned", "Abandoned"
 
 
@@ -149,6 +152,11 @@ class PracticeSession(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == SessionStatus.IN_PROGRESS
+
+    @property
+    def ended_early(self) -> bool:
+        """Closed by the clock or abandoned, rather than finished."""
+        return self.status in (SessionStatus.EXPIRED, SessionStatus.ABANDONED)
 
     @property
     def timed_as_a_whole(self) -> bool:
@@ -368,3 +376,32 @@ class Attempt(models.Model):
     @property
     def seconds_spent(self) -> int | None:
         return None if self.time_spent is None else int(self.time_spent.total_seconds())
+
+
+def attempt_statistics(path: str = "") -> dict[str, Any]:
+    """Per-question statistics of main attempts (follow-ups count towards their own rows), as
+    aggregate expressions: one definition for the admin's bank statistics and a kit's results.
+
+    `path` leads from the rows being grouped to Attempt: "attempts__" to annotate Questions,
+    "" to aggregate Attempt rows grouped by question. Rates are shares of the attempts that
+    were reached (not left pending), from 0 to 1, NULL when none was.
+    """
+    rows = path.removesuffix("__") or "pk"
+    main = Q(**{f"{path}sub": 0})
+    reached = main & ~Q(**{f"{path}state": AttemptState.PENDING})
+    answered = main & Q(**{f"{path}state__in": [AttemptState.SUBMITTED, AttemptState.GRADED]})
+
+    def rate(part: Q) -> Any:
+        share = Cast(Count(rows, filter=reached & part), models.FloatField())
+        return share / NullIf(Cast(Count(rows, filter=reached), models.FloatField()), 0.0)
+
+    return {
+        "attempt_count": Count(rows, filter=reached),
+        "answered": Count(rows, filter=answered),
+        "graded": Count(f"{path}grade", filter=main),
+        "average_grade": Avg(f"{path}grade", filter=main),
+        "average_time": Avg(f"{path}time_spent", filter=reached),
+        "average_allowed": Avg(f"{path}allowed_seconds", filter=reached),
+        "skip_rate": rate(Q(**{f"{path}state": AttemptState.SKIPPED})),
+        "peek_rate": rate(Q(**{f"{path}peeked": True})),
+    }

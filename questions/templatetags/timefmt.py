@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.timesince import timesince
 
-from questions.models.account import ClockFormat
+from questions.models.accounts import ClockFormat
 from questions.preferences import clock_format
 
 register = template.Library()

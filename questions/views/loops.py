@@ -13,13 +13,13 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect
 
-from interviewprep.http import AuthenticatedHttpRequest
+from interviewprep.http import AuthenticatedHttpRequest, go_to
 from questions import services
 from questions.forms import LoopForm
 from questions.models import Kit, Loop, LoopRound
-from questions.views.kits import guide_context, require_interviewer
+from questions.roles import require_interviewer
+from questions.views.kits.outputs import guide_context
 
 
 def _get_loop_for_user(request: AuthenticatedHttpRequest, loop_id: int) -> Loop:
@@ -112,7 +112,7 @@ def loop_delete(request: AuthenticatedHttpRequest, loop_id: int) -> HttpResponse
     loop.delete()
     messages.success(request, f"Deleted the loop “{name}”. Its kits are still there.")
     url = reverse("questions:kit_list")
-    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    return go_to(request, url)
 
 
 @login_required

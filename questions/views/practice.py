@@ -19,9 +19,8 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import HttpResponseClientRedirect
 
-from interviewprep.http import AuthenticatedHttpRequest, HtmxHttpRequest
+from interviewprep.http import AuthenticatedHttpRequest, HtmxHttpRequest, go_to
 from interviewprep.throttling import too_many_requests
 from questions import rubric, services
 from questions.abandon import ABANDONED, abandon_session
@@ -66,7 +65,7 @@ def _after_post(request: HtmxHttpRequest, session: PracticeSession) -> HttpRespo
     session.refresh_from_db(fields=["status"])  # the service may have just finished it
     if not session.is_open:
         url = reverse("questions:session_summary", args=[session.pk])
-        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+        return go_to(request, url)
     if request.htmx:
         return _render_session(request, session)
     return redirect(session)
@@ -234,7 +233,7 @@ def session_detail(request: AuthenticatedHttpRequest, session_id: int) -> HttpRe
         services.close_overdue(session=session, now=now)
     if not session.is_open:
         url = reverse("questions:session_summary", args=[session.pk])
-        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+        return go_to(request, url)
     return _render_session(request, session, current=current)
 
 
@@ -477,7 +476,7 @@ def session_finish(request: AuthenticatedHttpRequest, session_id: int) -> HttpRe
     session = _get_session_for_user(request, session_id)
     services.finish_session(session=session, now=timezone.now())
     url = reverse("questions:session_summary", args=[session.pk])
-    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    return go_to(request, url)
 
 
 # The summary ----------------------------------------------------------------------------------
@@ -613,7 +612,7 @@ def session_abandon(request: AuthenticatedHttpRequest, session_id: int) -> HttpR
         if abandon_session(session=session, now=timezone.now()):
             messages.success(request, f"“{session.title}” was abandoned.")
         url = reverse("questions:session_start")
-        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+        return go_to(request, url)
     graded = session.attempts.filter(grade__isnull=False).count()
     return render(request, "questions/session_abandon.html", {"session": session, "graded": graded})
 

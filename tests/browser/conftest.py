@@ -1,5 +1,8 @@
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+from tests.factories import PASSWORD
 
 _axe = Axe()
 
@@ -13,6 +16,15 @@ def assert_accessible(page) -> None:
         if v["impact"] in {"serious", "critical"}
     ]
     assert not bad, "\n".join(bad)
+
+
+def log_in(page: Page, live_server, user) -> None:
+    """Log in through the real form and wait until the page says so."""
+    page.goto(live_server.url + "/accounts/login/")
+    page.locator("#id_username").fill(user.username)
+    page.locator("#id_password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
 
 
 def pytest_collection_modifyitems(items) -> None:

@@ -10,17 +10,10 @@ from playwright.sync_api import Page, expect
 from questions import services
 from questions.models import PracticeSession, ReviewCard
 from questions.models.practice import AttemptState
-from tests.browser.conftest import assert_accessible
-from tests.factories import PASSWORD, make_question, make_session, make_user
+from tests.browser.conftest import assert_accessible, log_in
+from tests.factories import make_question, make_session, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def log_in(page: Page, live_server, user) -> None:
-    page.goto(live_server.url + "/accounts/login/")
-    page.locator("#id_username").fill(user.username)
-    page.locator("#id_password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
 
 
 def graded_sessions(user, days: int) -> None:

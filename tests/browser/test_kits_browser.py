@@ -6,18 +6,10 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from questions.models import Kit, KitItem, PracticeSession
-from tests.browser.conftest import assert_accessible
-from tests.factories import PASSWORD, make_interviewer, make_question, make_topic, make_user
+from tests.browser.conftest import assert_accessible, log_in
+from tests.factories import make_interviewer, make_question, make_topic, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def log_in(page: Page, live_server, user) -> None:
-    page.goto(live_server.url + "/accounts/login/")
-    page.locator("#id_username").fill(user.username)
-    page.locator("#id_password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
 
 
 def kit_titles(page: Page) -> list[str]:

@@ -7,18 +7,10 @@ from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from questions.models import Attempt, PracticeSession
-from tests.browser.conftest import assert_accessible
-from tests.factories import PASSWORD, make_follow_up, make_question, make_session, make_user
+from tests.browser.conftest import assert_accessible, log_in
+from tests.factories import make_follow_up, make_question, make_session, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def log_in(page: Page, live_server, user) -> None:
-    page.goto(live_server.url + "/accounts/login/")
-    page.locator("#id_username").fill(user.username)
-    page.locator("#id_password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
 
 
 @pytest.fixture

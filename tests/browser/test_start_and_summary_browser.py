@@ -10,9 +10,8 @@ from playwright.sync_api import Browser, Page, expect
 
 from questions import services
 from questions.models import PracticeSession
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, log_in
 from tests.factories import (
-    PASSWORD,
     make_follow_up,
     make_interviewer,
     make_kit,
@@ -41,14 +40,6 @@ def loss(theta, x, y, lam):  # a long line so that the block scrolls sideways on
     return -(y * log(sigmoid(x @ theta)) + (1 - y) * log(1 - sigmoid(x @ theta))).mean()
 ```
 """
-
-
-def log_in(page: Page, live_server, user) -> None:
-    page.goto(live_server.url + "/accounts/login/")
-    page.locator("#id_username").fill(user.username)
-    page.locator("#id_password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
 
 
 def open_all_details(page: Page) -> None:

@@ -1,4 +1,6 @@
-"""Accounts: sign-up with a mailed link, password-reset mail off the request path.
+"""Accounts: sign-up with a mailed link, password-reset mail off the request path, deletion.
+
+The forms are in `questions/forms.py`, the pages in `questions/views/account.py`.
 
 Neither form says whether an e-mail address has an account: both answer the same page after the
 same work (sign-up always hashes the password) and leave the lookup to a background task, which
@@ -9,11 +11,10 @@ from typing import Any
 from urllib.parse import urlencode
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
-from django.contrib.auth.forms import PasswordResetForm, UserCreationForm
+from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
-from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.tasks import task
@@ -23,31 +24,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from questions.models import PracticeSession
-from questions.models.accounts import username_taken_by_look_alike
 from questions.models.practice import SessionStatus
-
-
-class SignupForm(UserCreationForm):
-    """Sign-up with an e-mail address, which activation and password reset need."""
-
-    class Meta(UserCreationForm.Meta):
-        model = User
-        fields = ("username", "email")
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["email"].required = True
-        email = self.fields["email"]
-        email.help_text = "We send a link there to finish signing up; later, only password resets."
-
-    def clean_username(self) -> str:
-        username = super().clean_username()
-        if username and username_taken_by_look_alike(username):
-            raise ValidationError(
-                "This username looks like one that is already taken (letters from another "
-                "alphabet, or I for l). Choose another."
-            )
-        return username
 
 
 class ActivationTokenGenerator(PasswordResetTokenGenerator):
@@ -117,23 +94,6 @@ def register_account(
     if next_url:
         path += "?" + urlencode({"next": next_url})
     _mail("registration/activation_email.txt", email, {"user": user, "link": base + path})
-
-
-class QueuedPasswordResetForm(PasswordResetForm):
-    """Django's reset form whose mail (and the lookup deciding it) runs as a background task."""
-
-    def save(  # type: ignore[override]
-        self,
-        *,
-        domain_override: str | None = None,
-        use_https: bool = False,
-        request: Any = None,
-        **kwargs: Any,
-    ) -> None:
-        domain = domain_override or (request.get_host() if request else "localhost")
-        send_password_reset.enqueue(
-            email=self.cleaned_data["email"], domain=domain, use_https=use_https
-        )
 
 
 @task
