@@ -77,9 +77,10 @@ serve: loadbank ## Like production: DEBUG=0, collectstatic, gunicorn (HOST=, POR
 	@echo
 	@$(SERVE_ENV) $(BIN)/gunicorn interviewprep.wsgi --bind $(HOST):$(PORT) --workers 2 --log-level warning
 
-lint: install ## ruff, ruff format --check, hadolint, compose.yaml against the Compose schema
+lint: install ## ruff, ruff format --check, mypy (django-stubs), hadolint, compose.yaml schema
 	@$(BIN)/ruff check .
 	@$(BIN)/ruff format --check .
+	@$(BIN)/mypy
 	@$(BIN)/hadolint Dockerfile
 	@$(BIN)/check-jsonschema --builtin-schema vendor.compose-spec compose.yaml
 

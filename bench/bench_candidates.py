@@ -25,6 +25,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -276,17 +277,18 @@ def lost_saves(side: str, url: str, pool: list[Candidate]) -> int:
 
     table, column = ("questions_attempt", "answer") if side == "app" else ("bare_note", "text")
     with psycopg.connect(url) as conn:
-        stored = dict(
+        stored: dict[int, str] = dict(
             conn.execute(
                 f"SELECT id, {column} FROM {table} WHERE id = ANY(%s)", [[c.row for c in pool]]
             ).fetchall()
         )
-    return sum(
-        1
+    lost = [
+        c
         for c in pool
         if c.acknowledged and stored[c.row] != c.acknowledged
         and stored[c.row] not in c.sent_after_ack
-    )  # fmt: skip
+    ]  # fmt: skip
+    return len(lost)
 
 
 def one_step(side: str, pool: list[Candidate], url: str, rate: int) -> dict:
@@ -307,7 +309,7 @@ def one_step(side: str, pool: list[Candidate], url: str, rate: int) -> dict:
 
 def sweep(sides: dict[str, tuple[list[Candidate], str]]) -> dict:
     """Step both sides up together, interleaved, each until its p99 passes the knee."""
-    knees = {side: {"passed": None, "failed": None} for side in sides}
+    knees: dict[str, dict[str, Any]] = {side: {"passed": None, "failed": None} for side in sides}
     for side, (pool, _url) in sides.items():  # warm each worker (imports, first queries): unscored
         asyncio.run(run_step(PORT if side == "app" else BARE_PORT, pool, RATES[0], seconds=4))
     for rate in RATES:

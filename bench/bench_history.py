@@ -115,7 +115,7 @@ def measure() -> int:
     return 0 if ok else 1
 
 
-def fill(connection):  # type: ignore[no-untyped-def]
+def fill(connection):
     """1,000 users x 1,000 attempts, one heavy user with 10,000; all in SQL for speed."""
     from django.contrib.auth.models import User
 

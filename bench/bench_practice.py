@@ -168,12 +168,12 @@ def bare_rows(bare_url: str) -> list[int]:
     import psycopg
 
     with psycopg.connect(bare_url, autocommit=True) as conn:
-        return [
-            conn.execute(
-                "INSERT INTO bare_note (title, text) VALUES (%s, '') RETURNING id", [f"Note {n}"]
-            ).fetchone()[0]
-            for n in range(CONNECTIONS)
-        ]
+        rows = conn.execute(
+            "INSERT INTO bare_note (title, text) SELECT 'Note ' || n, '' "
+            "FROM generate_series(1, %s) AS n RETURNING id",
+            [CONNECTIONS],
+        ).fetchall()
+    return [pk for (pk,) in rows]
 
 
 def prepare() -> dict:
@@ -295,17 +295,24 @@ def wrk(paths: list[str], fixture: dict, *, port: int, post: bool, signed_in: bo
     out = subprocess.run(command, capture_output=True, text=True, check=True, env=env).stdout
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     return {
-        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-        "p50": millis(re.search(r"50%\s+([\d.]+\w+)", out).group(1)),
-        "p95": int(re.search(r"P95_US (\d+)", out).group(1)) / 1000,
-        "p99": millis(re.search(r"99%\s+([\d.]+\w+)", out).group(1)),
+        "rps": float(_wrk_field(r"Requests/sec:\s+([\d.]+)", out)),
+        "p50": millis(_wrk_field(r"50%\s+([\d.]+\w+)", out)),
+        "p95": int(_wrk_field(r"P95_US (\d+)", out)) / 1000,
+        "p99": millis(_wrk_field(r"99%\s+([\d.]+\w+)", out)),
         "errors": int(bad.group(1)) if bad else 0,
-        "requests": int(re.search(r"(\d+) requests in", out).group(1)),
+        "requests": int(_wrk_field(r"(\d+) requests in", out)),
     }
 
 
+def _wrk_field(pattern: str, out: str) -> str:
+    match = re.search(pattern, out)
+    if match is None:
+        raise RuntimeError(f"wrk printed no {pattern!r}:\n{out}")
+    return match.group(1)
+
+
 def millis(text: str) -> float:
-    number, unit = re.fullmatch(r"([\d.]+)(\w+)", text).groups()
+    number, unit = re.findall(r"([\d.]+)(\w+)", text)[0]
     return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
 
 

@@ -27,7 +27,7 @@ class ThreadPoolBackend(ImmediateBackend):
 
     def enqueue(self, task: Task, args: Any, kwargs: Any) -> TaskResult:
         self.validate_task(task)
-        result = TaskResult(
+        result: TaskResult = TaskResult(
             task=task,
             id=get_random_string(32),
             status=TaskResultStatus.READY,
@@ -42,7 +42,7 @@ class ThreadPoolBackend(ImmediateBackend):
             worker_ids=[],
         )
         if self.inline:
-            self._execute_task(result)
+            self._execute_task(result)  # type: ignore[attr-defined]  # private: not in django-stubs
         else:
             transaction.on_commit(lambda: _pool.submit(self._run, result))
         return result
@@ -50,7 +50,7 @@ class ThreadPoolBackend(ImmediateBackend):
     def _run(self, result: TaskResult) -> None:
         close_old_connections()
         try:
-            self._execute_task(result)
+            self._execute_task(result)  # type: ignore[attr-defined]  # private: not in django-stubs
             if result.status == TaskResultStatus.FAILED:
                 logger.error("Task %s failed:\n%s", result.task.name, result.errors[-1].traceback)
         finally:

@@ -21,7 +21,7 @@ class PostgresCache(DatabaseCache):
     def incr(self, key: Any, delta: int = 1, version: int | None = None) -> Any:
         db = router.db_for_write(self.cache_model_class)
         connection = connections[db]
-        table = connection.ops.quote_name(self._table)
+        table = connection.ops.quote_name(self.cache_model_class._meta.db_table)
         cache_key = self.make_and_validate_key(key, version=version)
         with transaction.atomic(using=db), connection.cursor() as cursor:
             cursor.execute(f"SELECT 1 FROM {table} WHERE cache_key = %s FOR UPDATE", [cache_key])
@@ -37,11 +37,12 @@ class ReusingRedisCacheClient(RedisCacheClient):
     """
 
     def get_client(self, key: Any = None, *, write: bool = False) -> Any:
-        pool = self._get_connection_pool(write)
+        # Both are RedisCacheClient's own attributes, which the stubs do not declare.
+        pool = self._get_connection_pool(write)  # type: ignore[attr-defined]
         clients = self.__dict__.setdefault("_clients", {})
         client = clients.get(id(pool))
         if client is None:
-            client = clients[id(pool)] = self._client(connection_pool=pool)
+            client = clients[id(pool)] = self._client(connection_pool=pool)  # type: ignore[attr-defined]
         return client
 
 

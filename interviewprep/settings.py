@@ -7,6 +7,7 @@ SECRET_KEY_FILE), ALLOWED_HOSTS and DATABASE_URL, and then passes `check --deplo
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -107,7 +108,7 @@ MIDDLEWARE = [
 ROOT_URLCONF = "interviewprep.urls"
 WSGI_APPLICATION = "interviewprep.wsgi.application"
 
-TEMPLATES = [
+TEMPLATES: list[dict[str, Any]] = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
@@ -202,6 +203,7 @@ AXES_VERBOSE = False
 
 # The shared cache (rate-limit counters): PostgreSQL through Django's database cache, so app
 # servers need nothing else; CACHE_URL=redis://host:6379/0 uses Redis instead (pip install redis).
+CACHES: dict[str, dict[str, Any]]
 if env_str("CACHE_URL").startswith(("redis://", "rediss://")):
     CACHES = {
         "default": {

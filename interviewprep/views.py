@@ -50,7 +50,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         for label, url, audience in _available_nav_items():
             if audience == "user" and not signed_in:
                 continue
-            if audience == "interviewer" and not (signed_in and is_interviewer(user)):
+            if audience == "interviewer" and not (
+                signed_in and user is not None and is_interviewer(user)
+            ):
                 continue
             current = request.path == url or (url != "/" and request.path.startswith(url))
             result.append({"label": label, "url": url, "current": current})

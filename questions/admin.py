@@ -6,7 +6,7 @@ import tempfile
 import zipfile
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
@@ -129,11 +129,12 @@ class FollowUpFormSet(forms.BaseInlineFormSet):
     """Parents come from the same question; chains stay acyclic, at most MAX_FOLLOW_UP_DEPTH
     deep, and siblings (same parent) have distinct positions."""
 
-    def add_fields(self, form: forms.Form, index: int | None) -> None:
+    def add_fields(self, form: forms.ModelForm, index: int | None) -> None:
         super().add_fields(form, index)
         if "parent" in form.fields:
             siblings = FollowUp.objects.filter(question_id=self.instance.pk or 0)
-            form.fields["parent"].queryset = siblings.order_by("parent_id", "position")
+            parent = cast(forms.ModelChoiceField, form.fields["parent"])
+            parent.queryset = siblings.order_by("parent_id", "position")
 
     def clean(self) -> None:
         super().clean()
@@ -142,7 +143,7 @@ class FollowUpFormSet(forms.BaseInlineFormSet):
             for f in self.forms
             if f.is_valid()
             and (f.instance.pk is not None or f.has_changed())
-            and not self._should_delete_form(f)
+            and not self._should_delete_form(f)  # type: ignore[attr-defined]  # not in django-stubs
         ]
         parents = dict(
             FollowUp.objects.filter(question_id=self.instance.pk or 0).values_list("pk", "parent")
@@ -151,7 +152,7 @@ class FollowUpFormSet(forms.BaseInlineFormSet):
             if form.instance.pk is not None:
                 parent = form.cleaned_data.get("parent")
                 parents[form.instance.pk] = parent.pk if parent else None
-        places: set[tuple[int | None, int]] = set()
+        places: set[tuple[int | None, int | None]] = set()
         for form in kept:
             parent = form.cleaned_data.get("parent")
             place = (parent.pk if parent else None, form.cleaned_data.get("position"))
@@ -206,7 +207,9 @@ class MultipleFileField(forms.FileField):
 
 
 class ImportBankForm(forms.Form):
-    files = MultipleFileField(
+    # A declared field, which the form's metaclass moves into base_fields; the stubs see it
+    # clash with the form's `files` attribute (the uploads), which it does not at run time.
+    files = MultipleFileField(  # type: ignore[assignment]
         label="Bank files",
         help_text="One or more .yaml files in the bank format, one topic per file.",
     )
@@ -381,8 +384,11 @@ class QuestionAdmin(admin.ModelAdmin):
             "opts": self.opts,
             "title": "Import question bank YAML",
             "form": form,
+            # AdminForm works with any form; django-stubs types it for ModelForm only.
             "adminform": helpers.AdminForm(
-                form, [(None, {"fields": ["files", "dry_run"]})], prepopulated_fields={}
+                form,  # type: ignore[arg-type]
+                [(None, {"fields": ["files", "dry_run"]})],
+                prepopulated_fields={},
             ),
             "bank_errors": errors,
             "max_files": MAX_UPLOAD_FILES,

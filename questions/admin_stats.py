@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from django.contrib import admin
 from django.db.models import F, QuerySet
-from django.db.models.expressions import OrderBy
+from django.db.models.expressions import Combinable
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
@@ -50,7 +50,7 @@ class QuestionStatisticsAdmin(admin.ModelAdmin):
             .annotate(**attempt_statistics("attempts__"))
         )
 
-    def get_ordering(self, request: HttpRequest) -> list[OrderBy | str]:
+    def get_ordering(self, request: HttpRequest) -> list[Combinable | str]:
         # Hardest first; questions nobody has graded yet go last. (Expressions here, because the
         # `ordering` option only accepts model fields.)
         return [F("average_grade").asc(nulls_last=True), F("attempt_count").desc(), "title"]

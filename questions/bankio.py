@@ -11,11 +11,11 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import QuerySet, TextChoices
 
 from questions.models import FollowUp, Question, Topic
 from questions.models.bank import (
@@ -191,13 +191,18 @@ class _Checker:
         return texts, weights
 
     def choice(
-        self, data: dict, key: str, item: str, choices: type, default: str | None = None
+        self,
+        data: dict,
+        key: str,
+        item: str,
+        choices: type[TextChoices],
+        default: str | None = None,
     ) -> str:
         value = data.get(key, default)
         if value not in choices.values:
             self.error(item, key, f"{value!r} is not one of: {', '.join(choices.values)}")
             return default or ""
-        return value
+        return cast(str, value)
 
     def unknown(self, data: dict, allowed: Iterable[str], item: str) -> None:
         for key in data:
@@ -222,7 +227,7 @@ class _BoundedLoader(yaml.SafeLoader):
         self._nodes = 0
         self._depth = 0
 
-    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise BankYAMLRefused(
@@ -236,7 +241,7 @@ class _BoundedLoader(yaml.SafeLoader):
         try:
             if self._depth > MAX_DEPTH:
                 raise BankYAMLRefused(f"nested more than {MAX_DEPTH} levels deep")
-            return super().compose_node(parent, index)  # type: ignore[misc]
+            return super().compose_node(parent, index)
         finally:
             self._depth -= 1
 
@@ -468,7 +473,7 @@ def follow_up_data(follow_up: FollowUp) -> dict[str, Any]:
         "answer": follow_up.answer,
         "key_points": list(follow_up.key_points),
         "key_point_weights": [weight for _, weight in follow_up.weighted_key_points],
-        "follow_ups": [follow_up_data(f) for f in follow_up.children],  # type: ignore[attr-defined]
+        "follow_ups": [follow_up_data(f) for f in follow_up.children],
     }
 
 

@@ -62,10 +62,10 @@ def line_chart(
         return top + plot_h * (1 - (v / y_max if y_max else 0))
 
     parts = [_svg_open(chart_id, width, height, title, desc)]
-    for value, label in y_ticks:
+    for tick, label in y_ticks:
         parts.append(
-            f'<line class="chart-grid" x1="{left}" x2="{width - right}" y1="{y(value):.1f}" '
-            f'y2="{y(value):.1f}"/><text class="chart-axis" x="{left - 6}" y="{y(value) + 4:.1f}" '
+            f'<line class="chart-grid" x1="{left}" x2="{width - right}" y1="{y(tick):.1f}" '
+            f'y2="{y(tick):.1f}"/><text class="chart-axis" x="{left - 6}" y="{y(tick) + 4:.1f}" '
             f'text-anchor="end">{escape(label)}</text>'
         )
     step = max(1, len(x_labels) // 6)

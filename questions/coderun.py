@@ -22,9 +22,9 @@ _context: ForkServerContext | None = None
 def _get_context() -> ForkServerContext:
     global _context
     if _context is None:
-        _context = multiprocessing.get_context("forkserver")  # type: ignore[assignment]
-        _context.set_forkserver_preload(["questions.codewarm", __name__])  # type: ignore[union-attr]
-    return _context  # type: ignore[return-value]
+        _context = multiprocessing.get_context("forkserver")
+        _context.set_forkserver_preload(["questions.codewarm", __name__])
+    return _context
 
 
 def _child(code: str, workdir: str, output: str) -> None:

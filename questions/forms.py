@@ -2,12 +2,13 @@
 
 import re
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth.forms import PasswordResetForm, UserCreationForm
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 
 from interviewprep.names import clean_line
 from questions import accounts, preferences
@@ -95,10 +96,13 @@ class StartSessionForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["topics"].choices = list(Topic.objects.values_list("slug", "name"))
+        cast(forms.ChoiceField, self.fields["topics"]).choices = list(
+            Topic.objects.values_list("slug", "name")
+        )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         clock = data.get("clock")
         needs_minutes = clock in (Clock.PER_QUESTION, Clock.SESSION)
         # One message per problem: an invalid number already has its own.
@@ -114,6 +118,7 @@ class StartSessionForm(forms.Form):
 
 class GradeForm(forms.Form):
     grade = forms.TypedChoiceField(choices=Grade.choices, coerce=int)
+    data: QueryDict  # request.POST
 
     def ticked(self) -> list[int]:
         """The ticked key points as indexes; anything else is ignored (the service range-checks)."""
@@ -131,7 +136,7 @@ class LineField(forms.CharField):
     """One line that others see: NFKC, no bidi controls or zero-width characters (names.py)."""
 
     def to_python(self, value: Any) -> str:
-        return clean_line(super().to_python(value))
+        return clean_line(super().to_python(value) or "")
 
 
 class KitForm(forms.ModelForm):
@@ -189,7 +194,8 @@ class QuestionFilterForm(forms.Form):
     def __init__(self, *args: Any, topics: list[Topic], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.topics = {topic.slug: topic for topic in topics}
-        self.fields["topic"].choices = [("", "Any topic")] + [(t.slug, t.name) for t in topics]  # type: ignore[attr-defined]
+        topic = cast(forms.ChoiceField, self.fields["topic"])
+        topic.choices = [("", "Any topic")] + [(t.slug, t.name) for t in topics]
 
     def clean_tag(self) -> str:
         tag = self.cleaned_data["tag"]
@@ -212,12 +218,12 @@ class QuestionFilterForm(forms.Form):
     def notices(self) -> list[str]:
         """Why a filter in the address was dropped, one sentence each."""
         self.is_valid()
-        notices = []
+        notices: list[str] = []
         for name in ("tag", "topic", "level", "kind", "role"):
             if name not in self.errors:
                 continue
             if name == "tag":
-                notices += self.errors[name]
+                notices += (str(message) for message in self.errors[name])
                 continue
             label = FILTER_LABELS.get(name, name)
             value = shown(self.data.get(name, ""))
@@ -310,13 +316,14 @@ class HistoryFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["topic"].choices = [
+        cast(forms.ChoiceField, self.fields["topic"]).choices = [
             ("", "Any topic"),
             *((name, name) for name in Topic.objects.values_list("name", flat=True)),
         ]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("start") and data.get("end") and data["start"] > data["end"]:
             self.add_error("end", "This date is before the From date, so the dates were ignored.")
         return data
@@ -396,7 +403,7 @@ class AccountSettingsForm(forms.ModelForm):
             if browser_zone
             else ("Your browser's time zone")
         )
-        self.fields["time_zone"].choices = [
+        cast(forms.ChoiceField, self.fields["time_zone"]).choices = [
             ("", browser),
             *((name, name.replace("_", " ")) for name in sorted(preferences.zone_names())),
         ]

@@ -13,7 +13,7 @@ session ends the session in the store instead: logout, a password change or rese
 the account and deleting it (`questions.models.accounts`).
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, SESSION_KEY
@@ -21,6 +21,9 @@ from django.contrib.sessions.backends.cached_db import SessionStore as CachedDat
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject, empty
+
+if TYPE_CHECKING:
+    from questions.models.accounts import LoginSession
 
 
 class SessionStore(DatabaseSessionStore):
@@ -31,10 +34,10 @@ class SessionStore(DatabaseSessionStore):
         return LoginSession
 
     def create_model_instance(self, data: dict[str, Any]) -> Any:
-        instance = super().create_model_instance(data)
+        instance = cast("LoginSession", super().create_model_instance(data))
         try:
-            instance.user_id = int(data.get(SESSION_KEY))  # type: ignore[arg-type]
-        except (TypeError, ValueError):
+            instance.user_id = int(data[SESSION_KEY])
+        except (KeyError, TypeError, ValueError):
             instance.user_id = None
         return instance
 

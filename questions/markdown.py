@@ -91,10 +91,10 @@ def _build() -> MarkdownIt:
     md.enable(["table", "strikethrough"])
     md.use(dollarmath_plugin, allow_space=True, double_inline=True)
 
-    def inline(self, tokens, idx, options, env) -> str:  # type: ignore[no-untyped-def]
+    def inline(self, tokens, idx, options, env) -> str:
         return _math(tokens[idx].content, display=False)
 
-    def block(self, tokens, idx, options, env) -> str:  # type: ignore[no-untyped-def]
+    def block(self, tokens, idx, options, env) -> str:
         return f'<div class="math-block">{_math(tokens[idx].content, display=True)}</div>\n'
 
     md.add_render_rule("math_inline", inline)

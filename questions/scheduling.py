@@ -7,6 +7,7 @@ Good, Easy are 1-4 in both. Fuzzing is off so that the schedule is reproducible 
 from datetime import UTC, datetime
 
 from django.db import transaction
+from django.db.models import Model
 from fsrs import Card, Rating, Scheduler, State
 
 from questions.models import Attempt, ReviewCard, ReviewLog, ReviewSettings
@@ -61,7 +62,7 @@ def record_review(*, attempt: Attempt, grade: int, now: datetime) -> ReviewCard 
         defaults={"state": State.Learning, "step": 0, "due": now},
     )
     before = {} if created else _card_state(card)
-    scheduler = scheduler_for(settings_for(owner_id))
+    scheduler = scheduler_for(settings_for(card.owner_id))
     seconds = attempt.seconds_spent
     updated, _log = scheduler.review_card(
         _to_fsrs(card),
@@ -122,16 +123,16 @@ def start_of_day(now: datetime) -> datetime:
     return now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-def reviews_today(user: object, now: datetime) -> int:
+def reviews_today(user: Model, now: datetime) -> int:
     """Review-session items graded since midnight: they count against the daily cap."""
     return ReviewLog.objects.filter(
-        card__owner_id=user.pk,  # type: ignore[attr-defined]
+        card__owner_id=user.pk,
         reviewed_at__gte=start_of_day(now),
         attempt__session__source="review",
     ).count()
 
 
-def due_cards(user: object, now: datetime, *, limit: int | None = None) -> list[ReviewCard]:
+def due_cards(user: Model, now: datetime, *, limit: int | None = None) -> list[ReviewCard]:
     """Cards due now, most overdue first, of published questions only, up to `limit`."""
     qs = (
         ReviewCard.objects.for_user(user)
@@ -142,20 +143,20 @@ def due_cards(user: object, now: datetime, *, limit: int | None = None) -> list[
     return list(qs[:limit] if limit is not None else qs)
 
 
-def due_today(user: object, now: datetime) -> tuple[int, int]:
+def due_today(user: Model, now: datetime) -> tuple[int, int]:
     """(how many are due now, how many of them today's cap still allows)."""
-    settings = settings_for(user.pk)  # type: ignore[attr-defined]
+    settings = settings_for(user.pk)
     due = ReviewCard.objects.for_user(user).due(now).filter(question__status="published").count()
     remaining = max(0, settings.daily_limit - reviews_today(user, now))
     return due, min(due, remaining)
 
 
-def cards_for_review(user: object, now: datetime) -> list[ReviewCard]:
+def cards_for_review(user: Model, now: datetime) -> list[ReviewCard]:
     """What a review session asks: the cards due now, most overdue first, within today's cap."""
     _due, allowed = due_today(user, now)
     return due_cards(user, now, limit=min(allowed, MAX_REVIEW_SESSION))
 
 
-def next_due(user: object, now: datetime) -> datetime | None:
+def next_due(user: Model, now: datetime) -> datetime | None:
     card = ReviewCard.objects.for_user(user).filter(due__gt=now).order_by("due").first()
     return card.due if card else None

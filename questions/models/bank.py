@@ -408,6 +408,10 @@ class FollowUp(WeightedKeyPoints):
     answer = models.TextField(help_text="Markdown: a short model answer.")
     answer_html = models.TextField(editable=False, default="")
 
+    # Set by follow_up_tree (not columns): the depth in the chain and the follow-ups asked after.
+    depth: int
+    children: list["FollowUp"]
+
     class Meta:
         ordering = ["question", "position"]
         constraints = [
@@ -448,9 +452,9 @@ def follow_up_tree(follow_ups: Iterable[FollowUp]) -> list[FollowUp]:
             if follow_up.pk in seen:
                 continue
             seen.add(follow_up.pk)
-            follow_up.depth = depth  # type: ignore[attr-defined]
+            follow_up.depth = depth
             result.append(follow_up)
-            follow_up.children = walk(follow_up.pk, depth + 1)  # type: ignore[attr-defined]
+            follow_up.children = walk(follow_up.pk, depth + 1)
             level.append(follow_up)
         return level
 

@@ -5,6 +5,7 @@ so editing a kit or the bank never rewrites what a candidate answered.
 """
 
 from datetime import datetime
+from typing import Self
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -38,7 +39,7 @@ def _minutes_in_range(field: str) -> Q:
 
 
 class OwnedQuerySet(models.QuerySet):
-    def for_user(self, user: models.Model) -> "OwnedQuerySet":
+    def for_user(self, user: models.Model) -> Self:
         """What a user may open and edit: their own; staff reach everyone's."""
         if getattr(user, "is_staff", False):
             return self
@@ -130,6 +131,7 @@ class KitItem(models.Model):
     )
 
     objects = KitItemQuerySet.as_manager()
+    minutes_allowed: int  # annotated by KitItemQuerySet.with_minutes (not a column)
 
     class Meta:
         ordering = ["kit_id", "position"]

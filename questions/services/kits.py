@@ -73,7 +73,8 @@ def _remove(
     """Delete a kit's item or a loop's round under the parent's lock and move the rows after it
     up one place; the row deleted, or None when it was not there (already removed)."""
     _locked(model, pk)
-    row = rows.filter(pk=row_id).select_related(*related).first()
+    rows_with = rows.select_related(*related) if related else rows
+    row = rows_with.filter(pk=row_id).first()
     if row is None:
         return None
     row.delete()

@@ -145,7 +145,9 @@ def start_session(
         question = by_id[chosen.pk]
         # Depth-first: a chained follow-up comes right after its parent (and its parent's own).
         follow_ups = follow_up_tree(question.follow_ups.all()) if with_follow_ups else []
-        sub_of = {follow_up.pk: sub for sub, follow_up in enumerate(follow_ups, start=1)}
+        sub_of: dict[int | None, int] = {
+            follow_up.pk: sub for sub, follow_up in enumerate(follow_ups, start=1)
+        }
         own_seconds = allowed_seconds[position - 1] if allowed_seconds is not None else None
         allowed = _allowed_seconds(clock, minutes, question.seconds, follow_up=False)
         follow_up_allowed = _allowed_seconds(clock, minutes, allowed or question.seconds, True)
@@ -337,7 +339,7 @@ class _Slot(str):
     """A parameter of the compiled autosave statement that each save fills in."""
 
 
-_SLOTS = {
+_SLOTS: dict[str, Any] = {
     "cutoff": datetime(1900, 1, 1, tzinfo=UTC),
     "attempt": -7_000_001,
     "session": -7_000_002,
@@ -346,7 +348,7 @@ _SLOTS = {
 
 
 @functools.cache
-def _save_statement() -> tuple[str, list[object]]:
+def _save_statement() -> tuple[str, list[Any]]:
     """The autosave statement, compiled once from `Attempt.objects.writable` (the one rule).
 
     Compiling a QuerySet costs more than the save itself, so it is compiled with placeholder
@@ -394,7 +396,7 @@ def save_answer(
     """
     validate_answer(text)
     sql, names = _save_statement()
-    values = {
+    values: dict[str, Any] = {
         "cutoff": now - grace(),
         "attempt": attempt_id,
         "session": session_id,

@@ -34,8 +34,8 @@ def format_duration(value: int | float | timedelta | None) -> str:
 
 
 DAY = "j M Y"
-CLOCK = {ClockFormat.H24: "H:i", ClockFormat.H12: "g:i A"}
-CLOCK_SECONDS = {ClockFormat.H24: "H:i:s", ClockFormat.H12: "g:i:s A"}
+CLOCK: dict[str, str] = {ClockFormat.H24: "H:i", ClockFormat.H12: "g:i A"}
+CLOCK_SECONDS: dict[str, str] = {ClockFormat.H24: "H:i:s", ClockFormat.H12: "g:i:s A"}
 
 
 def _local(value: datetime) -> datetime:

@@ -7,7 +7,7 @@ The work behind them (mail, activation tokens, deletion) is in `questions/accoun
 import csv
 import json
 import logging
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth import login, logout
@@ -108,7 +108,10 @@ def activate(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
 @rate_limit("password_reset_account", key=posted_email)
 def password_reset(request: HttpRequest) -> HttpResponse:
     """Django's password reset, limited per client address and per e-mail address."""
-    return PasswordResetView.as_view(form_class=QueuedPasswordResetForm)(request)
+    # Its responses are HttpResponses (a page or a redirect); as_view is typed more broadly.
+    return cast(
+        HttpResponse, PasswordResetView.as_view(form_class=QueuedPasswordResetForm)(request)
+    )
 
 
 @login_required

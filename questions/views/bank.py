@@ -1,9 +1,11 @@
 """Browsing and searching the published question bank, and one question's page."""
 
 import re
+from collections.abc import Sequence
+from typing import cast
 
 from django.conf import settings
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -47,7 +49,7 @@ def question_list(request: HtmxHttpRequest) -> HttpResponse:
         page, page_notice = page_of(Question.objects.browse(**criteria), number, PER_PAGE)
         questions = list(page.object_list)
         for question in questions:
-            question.excerpt = excerpt(question.prompt)  # type: ignore[attr-defined]
+            question.excerpt = excerpt(question.prompt)
         notices = [page_notice] if page_notice else []
         return BrowsePage(page.paginator.count, page.number, questions, notices)
 
@@ -58,7 +60,8 @@ def question_list(request: HtmxHttpRequest) -> HttpResponse:
             f"{name}={getattr(value, 'slug', value)}" for name, value in sorted(criteria.items())
         ]
         found = cached_page("|".join([*key, f"page={(number or '')[:20]}"]), compute)
-    page = Paginator(Counted(found.count), PER_PAGE).page(found.number)
+    counted = cast("Sequence[Question]", Counted(found.count))  # only its length is read
+    page: Page[Question] = Paginator(counted, PER_PAGE).page(found.number)
     page.object_list = questions = found.questions
     filters = criteria | {"active": form.active, "notices": form.notices() + found.notices}
     context = {

@@ -66,7 +66,7 @@ def _items_context(kit: Kit, items: list[KitItem], **extra: Any) -> dict[str, An
         "item_count": len(items),
         "usable_count": len(usable),
         "unusable_count": len(items) - len(usable),
-        "total_minutes": sum(item.minutes_allowed for item in usable),  # type: ignore[attr-defined]
+        "total_minutes": sum(item.minutes_allowed for item in usable),
         **extra,
     }
 
@@ -305,7 +305,7 @@ def kit_item_edit(request: AuthenticatedHttpRequest, kit_id: int, item_id: int) 
     form = KitItemForm(request.POST)
     focus = {"edited": item.pk}
     if not form.is_valid():
-        error = " ".join(e for errors in form.errors.values() for e in errors)
+        error = " ".join(str(e) for errors in form.errors.values() for e in errors)
         return _after_item_change(
             request, kit, error=f"“{item.question.title}”: {error}", focus=focus
         )

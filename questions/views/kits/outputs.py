@@ -27,7 +27,7 @@ def guide_context(kit: Kit, *, usable_only: bool = False) -> dict[str, Any]:
         "kit": kit,
         "items": items,
         "usable_count": len(usable),
-        "total_minutes": sum(item.minutes_allowed for item in usable),  # type: ignore[attr-defined]
+        "total_minutes": sum(item.minutes_allowed for item in usable),
     }
 
 

@@ -1,7 +1,7 @@
 """What candidates who took a kit chose to share: per question across candidates, then per
 session. Answers in progress stay private; a withdrawn share disappears."""
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -33,11 +33,14 @@ def _shared_sessions(kit: Kit) -> Any:
 def _question_rows(kit: Kit) -> list[dict[str, Any]]:
     """Per question across the candidates who shared: one aggregate query, in kit order."""
     positions = dict(kit.items.values_list("question_id", "position"))
-    rows: list[dict[str, Any]] = list(
-        Attempt.objects.filter(session__in=_shared_sessions(kit), sub=0)
-        .values("question_id")
-        .annotate(title=Max("title"), sessions=Count("pk"), **attempt_statistics())
-        .order_by()
+    rows = cast(
+        list[dict[str, Any]],
+        list(
+            Attempt.objects.filter(session__in=_shared_sessions(kit), sub=0)
+            .values("question_id")
+            .annotate(title=Max("title"), sessions=Count("pk"), **attempt_statistics())
+            .order_by()
+        ),
     )
     for row in rows:
         seconds = row["average_time"].total_seconds() if row["average_time"] else None
@@ -84,7 +87,7 @@ def kit_results(request: AuthenticatedHttpRequest, kit_id: int) -> HttpResponse:
     sessions = list(page.object_list)
     for session in sessions:
         grades = [a.grade for a in session.attempts.all() if a.grade and a.sub == 0]
-        session.average_grade = sum(grades) / len(grades) if grades else None  # type: ignore[attr-defined]
+        session.average_grade = sum(grades) / len(grades) if grades else None
     return render(
         request,
         "questions/kit_results.html",
