@@ -77,11 +77,12 @@ serve: loadbank ## Like production: DEBUG=0, collectstatic, gunicorn (HOST=, POR
 	@echo
 	@$(SERVE_ENV) $(BIN)/gunicorn interviewprep.wsgi --bind $(HOST):$(PORT) --workers 2 --log-level warning
 
-lint: install ## ruff, ruff format --check, mypy (django-stubs), hadolint
+lint: install ## ruff, ruff format --check, mypy (django-stubs), hadolint, compose.yaml schema
 	@$(BIN)/ruff check .
 	@$(BIN)/ruff format --check .
 	@$(BIN)/mypy
 	@$(BIN)/hadolint Dockerfile
+	@$(BIN)/check-jsonschema --builtin-schema vendor.compose-spec compose.yaml
 
 format: install ## Apply ruff fixes and formatting
 	@$(BIN)/ruff check --fix .
@@ -117,8 +118,9 @@ shell: db ## Django shell
 superuser: migrate ## Create an admin (asks; or set DJANGO_SUPERUSER_USERNAME/_EMAIL/_PASSWORD)
 	@$(PY) manage.py createsuperuser $(if $(DJANGO_SUPERUSER_PASSWORD),--no-input)
 
-bench: db ## Run the benchmarks in bench/ (see docs/benchmarks.md); installs wrk if missing
-	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+bench: db ## Run the benchmarks in bench/ (see docs/benchmarks.md); installs wrk and redis-server if missing
+	@command -v wrk >/dev/null && command -v redis-server >/dev/null \
+		|| { apt-get update -qq && apt-get install -y -qq wrk redis-server >/dev/null; }
 	@status=0; for script in bench/bench_*.py; do echo "== $$script"; $(PY) $$script || status=1; done; exit $$status
 
 clean: stop ## Remove the virtualenv, the database and caches

@@ -1,4 +1,4 @@
--- One connection per wrk thread, each on its own session (BENCH_PATHS, comma-separated), as a
+-- One connection per wrk thread, each on its own path (BENCH_PATHS, comma-separated), as a
 -- candidate types: each thread is one page (its own writer id), so every save continues its own
 -- last revision and is applied, as when a page keeps typing.
 local paths = {}
@@ -21,4 +21,9 @@ function request()
     return wrk.format("POST", path, nil, body)
   end
   return wrk.format("GET", path)
+end
+
+-- wrk's --latency table has no 95th percentile: print it (microseconds) for the benchmark.
+function done(summary, latency, requests)
+  io.write(string.format("P95_US %d\n", latency:percentile(95)))
 end

@@ -9,6 +9,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import resolve_url
 from django.utils.cache import patch_cache_control
 
+from questions.login_sessions import signed_in_user_id
+
 Handler = Callable[[HttpRequest], HttpResponse]
 
 
@@ -44,8 +46,8 @@ class PrivateNoStoreMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        # Signed in by the session (the user row need not be read for this).
+        if signed_in_user_id(request) is not None:
             patch_cache_control(response, no_store=True, private=True)
         return response
 

@@ -5,6 +5,7 @@ SECRET_KEY_FILE), ALLOWED_HOSTS and DATABASE_URL, and then passes `check --deplo
 """
 
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -136,19 +137,39 @@ elif DEBUG:
 else:
     raise ImproperlyConfigured("DATABASE_URL must be set when DEBUG is off.")
 
+# The development server (make run) starts a thread per request, and a persistent connection
+# stays with its thread: 32 concurrent clients ran PostgreSQL out of connections. Under runserver
+# each request therefore closes its connection (CONN_MAX_AGE=0); app servers keep theirs.
+_RUNSERVER = sys.argv[1:2] == ["runserver"]
 DATABASES = {
     "default": dj_database_url.parse(
         _database_url,
         # Persistent connections: measured ~3.5x throughput over a connection per request.
-        conn_max_age=env_int("CONN_MAX_AGE", 600),
-        conn_health_checks=True,
+        conn_max_age=env_int("CONN_MAX_AGE", 0 if _RUNSERVER else 600),
+        # A round trip per request to test a reused connection: see docs/benchmarks.md.
+        conn_health_checks=env_bool("CONN_HEALTH_CHECKS", True),
     )
 }
+# Behind PgBouncer in transaction mode a cursor cannot outlive its transaction's server connection.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool(
+    "DATABASE_DISABLE_SERVER_SIDE_CURSORS", False
+)
+if env_bool("DATABASE_POOL", False):
+    # psycopg's pool (Django manages it; persistent connections must then be off). Behind
+    # PgBouncer in transaction mode, keep it off and leave server-side binding off (the default).
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        "pool": {"min_size": 2, "max_size": env_int("DATABASE_POOL_SIZE", 4), "timeout": 10},
+    }
 DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME", "test_interviewprep")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # Django's ModelBackend that reads the interviewer role with the user (one query, not two).
+    "questions.auth.UserWithRoleBackend",
+    # Still accepted for sessions logged in before the backend above existed.
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -158,7 +179,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 # Database sessions that record their user, so deleting an account ends every other login too.
-SESSION_ENGINE = "questions.login_sessions"
+# With a shared Redis/Valkey cache (CACHE_URL) they are read through it (cached_db): no database
+# query for the session. Never a per-process cache: logout must end a session on every server.
+SESSION_ENGINE = (
+    "questions.cached_login_sessions"
+    if env_bool("SESSION_CACHE", env_str("CACHE_URL").startswith(("redis://", "rediss://")))
+    else "questions.login_sessions"
+)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -182,7 +209,7 @@ CACHES: dict[str, dict[str, Any]]
 if env_str("CACHE_URL").startswith(("redis://", "rediss://")):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "interviewprep.cache.RedisCache",
             "LOCATION": env_str("CACHE_URL"),
         }
     }
@@ -197,6 +224,13 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 200_000, "CULL_FREQUENCY": 4},
         }
     }
+
+# The question browser's pages without a search, cached in the shared cache until the bank
+# changes (questions.browse_cache). On by default with Valkey/Redis, where a hit costs no query;
+# the embedded database cache would trade two queries for two others on each miss.
+BANK_PAGE_CACHE = env_bool(
+    "BANK_PAGE_CACHE", env_str("CACHE_URL").startswith(("redis://", "rediss://"))
+)
 
 # Rate limits on repeatable writes ("count/period", period s, m, h or d, e.g. "10/15m"), counted
 # in the shared cache by django-ratelimit. Each is per user or per client address as named.

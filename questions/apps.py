@@ -6,4 +6,4 @@ class QuestionsConfig(AppConfig):
     verbose_name = "Question bank and practice"
 
     def ready(self) -> None:
-        from questions import preferences  # noqa: F401  (connects the login signal)
+        from questions import browse_cache, preferences  # noqa: F401  (connect their signals)

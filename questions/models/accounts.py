@@ -6,7 +6,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from interviewprep.names import skeletons
@@ -34,6 +34,45 @@ class LoginSession(AbstractBaseSession):
         from questions.login_sessions import SessionStore
 
         return SessionStore
+
+
+def end_login_sessions(user_id: int) -> None:
+    """End every login of a user, in the shared cache and in the database."""
+    from questions.login_sessions import forget_cached
+
+    sessions = LoginSession.objects.filter(user_id=user_id)
+    forget_cached(list(sessions.values_list("session_key", flat=True)))
+    sessions.delete()
+
+
+@receiver(post_delete, sender=LoginSession)
+def _forget_deleted_session(sender: type, instance: LoginSession, **kwargs: Any) -> None:
+    """A session row deleted by a cascade (account deletion) leaves the shared cache too."""
+    from questions.login_sessions import forget_cached
+
+    forget_cached([instance.session_key])
+
+
+@receiver(pre_save, sender=settings.AUTH_USER_MODEL)
+def _note_credential_change(sender: type, instance: Any, **kwargs: Any) -> None:
+    # set_password() keeps the new raw password in `_password` until the save.
+    instance._ends_logins = not instance._state.adding and (
+        getattr(instance, "_password", None) is not None or not instance.is_active
+    )
+
+
+@receiver(post_save, sender=settings.AUTH_USER_MODEL)
+def _end_logins_on_credential_change(sender: type, instance: Any, **kwargs: Any) -> None:
+    """A new password or a deactivated account ends every login of that account, in the store.
+
+    Django's own check would refuse those sessions on the next request that reads the user row;
+    ending them here lets hot endpoints trust the session without reading the row
+    (questions.login_sessions.signed_in_user_id). The browser that changed its own password is
+    logged in again by `update_session_auth_hash`, which saves the session under a new key.
+    """
+    if getattr(instance, "_ends_logins", False):
+        instance._ends_logins = False
+        end_login_sessions(instance.pk)
 
 
 class UsernameSkeleton(models.Model):

@@ -1,7 +1,11 @@
 """Browsing and searching the published question bank, and one question's page."""
 
 import re
+from collections.abc import Sequence
+from typing import cast
 
+from django.conf import settings
+from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -10,6 +14,7 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from interviewprep.http import HtmxHttpRequest
+from questions.browse_cache import BrowsePage, Counted, cached_page
 from questions.forms import QuestionFilterForm
 from questions.models import FollowUp, Question, Topic
 from questions.models.bank import Kind, Level, Role, Status
@@ -38,16 +43,27 @@ def question_list(request: HtmxHttpRequest) -> HttpResponse:
     topics = list(Topic.objects.only("slug", "name"))
     form = QuestionFilterForm(request.GET, topics=topics)
     criteria = form.criteria()
-    page, page_notice = page_of(
-        Question.objects.browse(**criteria), request.GET.get("page"), PER_PAGE
-    )
-    filters = criteria | {
-        "active": form.active,
-        "notices": form.notices() + ([page_notice] if page_notice else []),
-    }
-    questions = list(page.object_list)
-    for question in questions:
-        question.excerpt = excerpt(question.prompt)
+    number = request.GET.get("page")
+
+    def compute() -> BrowsePage:
+        page, page_notice = page_of(Question.objects.browse(**criteria), number, PER_PAGE)
+        questions = list(page.object_list)
+        for question in questions:
+            question.excerpt = excerpt(question.prompt)
+        notices = [page_notice] if page_notice else []
+        return BrowsePage(page.paginator.count, page.number, questions, notices)
+
+    if criteria["q"].strip() or not settings.BANK_PAGE_CACHE:
+        found = compute()
+    else:  # the same for everyone until the bank changes: kept in the shared cache
+        key = [
+            f"{name}={getattr(value, 'slug', value)}" for name, value in sorted(criteria.items())
+        ]
+        found = cached_page("|".join([*key, f"page={(number or '')[:20]}"]), compute)
+    counted = cast("Sequence[Question]", Counted(found.count))  # only its length is read
+    page: Page[Question] = Paginator(counted, PER_PAGE).page(found.number)
+    page.object_list = questions = found.questions
+    filters = criteria | {"active": form.active, "notices": form.notices() + found.notices}
     context = {
         "filters": filters,
         "topics": topics,
@@ -56,7 +72,7 @@ def question_list(request: HtmxHttpRequest) -> HttpResponse:
         "roles": Role.choices,
         "page_obj": page,
         "questions": questions,
-        "count": page.paginator.count,
+        "count": found.count,
         # An htmx swap updates the live region outside the results out of band.
         "count_out_of_band": request.htmx,
         "browse_url": reverse("questions:browse"),
