@@ -104,7 +104,11 @@ def test_start_flag_go_back_change_review_and_finish(page: Page, live_server, us
 
     page.get_by_role("button", name=re.compile("^Finish")).click()
     expect(page.get_by_role("heading", name=f"{first}: the model answer")).to_be_visible()
-    expect(page.get_by_text("My first answer, changed after seeing question 2.")).to_be_visible()
+    # Scoped to the answer: a key-point suggestion may quote the same sentence.
+    your_answer = page.get_by_role("region", name="Your answer")
+    expect(
+        your_answer.get_by_text("My first answer, changed after seeing question 2.")
+    ).to_be_visible()
     assert_accessible(page)
     assert set(session.attempts.values_list("state", flat=True)) == {AttemptState.SUBMITTED}
     page.get_by_role("button", name="Good").click()
