@@ -1,5 +1,5 @@
-// A never-lose autosave for one textarea: the protocol of the practice answer box, as a small
-// helper any page can attach (the interviewer's notes use it).
+// A never-lose autosave for one textarea: the compare-and-swap protocol that the practice answer
+// box (practice.js) and the interviewer's notes (interview.js) both use.
 //
 // The server owns the revision. Each save says which revision its text was based on (`base`) and
 // which page wrote it (`writer`); the server applies it only if that is still true (200 with the
@@ -10,12 +10,12 @@
 //
 // Markup: a form with a textarea[data-autosave-url][data-state-url][data-saved-revision],
 // hidden inputs [data-base] and [data-writer], a [data-save-status] element and a
-// <template data-conflict-template> holding the conflict panel.
+// <template data-conflict-template> holding the conflict panel; an element on the page carries
+// [data-token-url] (where a fresh CSRF token comes from).
 (function () {
   "use strict";
 
   var LOGGED_OUT = "you were logged out. Your text is still here: log in again in another tab and this page carries on.";
-  var TOKEN_URL = "/practice/token/";
 
   function randomId() {
     var bytes = new Uint8Array(12);
@@ -32,9 +32,12 @@
     return seconds > 0 ? seconds * 1000 : fallback;
   }
 
-  // A fresh CSRF token, after a login in another tab rotated it; every form on the page gets it.
+  // A fresh CSRF token, after a login in another tab rotated it; every form on the page (and htmx)
+  // gets it.
   function refreshToken() {
-    return fetch(TOKEN_URL, { credentials: "same-origin", headers: { Accept: "application/json" } })
+    var holder = document.querySelector("[data-token-url]");
+    if (!holder) return Promise.reject(0);
+    return fetch(holder.dataset.tokenUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (r) {
         return r.ok ? r.json() : Promise.reject(r.status);
       })
@@ -42,35 +45,55 @@
         document.querySelectorAll("input[name=csrfmiddlewaretoken]").forEach(function (input) {
           input.value = data.token;
         });
+        document.body.setAttribute("hx-headers", JSON.stringify({ "X-CSRFToken": data.token }));
         return data.token;
       });
   }
 
+  // Every attached box; page-wide events act on those still on the page (an htmx swap may have
+  // replaced a form, and its state goes with it).
+  var attached = [];
+
+  // options:
+  //   scope        where the conflict panel and its template live (default: the form)
+  //   place(panel) puts a new conflict panel on the page (default: just before the textarea)
+  //   noun         what the text is, in messages ("this answer was", "these notes were")
+//   closedMessage   what a closed text says when the server gives no message
+  //   onClosed(data)  the server takes no more saves (a 409 that is not a conflict)
+  //   onNotWritable() a check finds the text closed while nothing was sent
+  //   afterResponse() after every answer to a save, or its failure
+  // The returned state also carries: send, schedule, setStatus, dirty, flush, enterConflict,
+  // reconcile, and the flags `submitting` and `timeIsUp` that a page's own submit sets.
   function attach(form, options) {
     if (form._autosave) return form._autosave;
     options = options || {};
     var box = form.querySelector("textarea[data-autosave-url]");
+    if (!box) return null;
+    var scope = options.scope || form;
+    var noun = options.noun || "this text was";
     var statusEl = form.querySelector("[data-save-status]");
     var baseInput = form.querySelector("[data-base]");
     var writerInput = form.querySelector("[data-writer]");
-    var closedMessage = options.closedMessage || "Closed: no more changes are taken.";
+    var serverConflict = scope.querySelector("[data-conflict]");
     var state = {
-      base: Number(box.dataset.savedRevision) || 0,
-      acked: box.defaultValue,
-      writer: randomId(),
+      form: form,
+      box: box,
+      base: Number(box.dataset.savedRevision) || 0, // the revision this page's text is based on
+      acked: box.defaultValue, // the text the server holds at that revision
+      writer: randomId(), // this page; a reload or a Back navigation is a new page
       timer: null,
       inFlight: false,
       backoff: 1000,
-      closed: box.readOnly,
-      conflict: null,
+      submitting: false, // the page's own submit is on its way
+      closed: box.readOnly, // the server will take no more saves for this text
+      timeIsUp: false,
+      conflict: null, // {theirs, revision} while the person chooses
       tokenRetried: false,
     };
     form._autosave = state;
+    attached.push(state);
     writerInput.value = state.writer;
     baseInput.value = String(state.base);
-    form.querySelectorAll("[data-no-js-only]").forEach(function (el) {
-      el.hidden = true;
-    });
 
     function setStatus(text, kind) {
       statusEl.textContent = text;
@@ -83,6 +106,9 @@
       state.base = revision;
       baseInput.value = String(revision);
     }
+    function alive() {
+      return document.body.contains(form);
+    }
     function schedule(delay) {
       window.clearTimeout(state.timer);
       state.timer = window.setTimeout(send, delay);
@@ -92,20 +118,32 @@
       schedule(state.backoff);
       state.backoff = Math.min(state.backoff * 2, 30000);
     }
+    function closed(data) {
+      if (options.onClosed) return options.onClosed(data);
+      state.closed = true;
+      window.clearTimeout(state.timer);
+      box.readOnly = true;
+      setStatus(
+        (data.message || options.closedMessage || "Closed: no more changes are taken.") + (dirty() ? " The text in this box was not saved: copy anything you need." : ""),
+        "conflict"
+      );
+    }
 
     function send() {
-      if (state.closed || state.conflict || state.inFlight || !dirty()) return;
+      if (!alive() || state.closed || state.conflict || state.inFlight || state.submitting) return;
+      if (!dirty()) return;
       state.inFlight = true;
       var sent = box.value;
       var body = new FormData();
       body.append("answer", sent);
       body.append("base", String(state.base));
       body.append("writer", state.writer);
+      var token = form.querySelector("input[name=csrfmiddlewaretoken]").value;
       fetch(box.dataset.autosaveUrl, {
         method: "POST",
         body: body,
         credentials: "same-origin",
-        headers: { "X-CSRFToken": form.querySelector("input[name=csrfmiddlewaretoken]").value, Accept: "application/json" },
+        headers: { "X-CSRFToken": token, Accept: "application/json" },
       })
         .then(function (response) {
           return response
@@ -116,13 +154,15 @@
             .then(function (data) {
               state.inFlight = false;
               handle(response, data, sent);
+              if (options.afterResponse) options.afterResponse();
             });
         })
         .catch(function () {
-          // The save may or may not have arrived: the next one from this page is accepted either
-          // way (the server knows this page wrote the last revision).
+          // The save may or may not have reached the server: the next one, from this same
+          // page, is accepted either way (the server knows this page wrote the last revision).
           state.inFlight = false;
           retryLater("Not saved: offline or the server is unreachable. Your text is kept here; retrying…");
+          if (options.afterResponse) options.afterResponse();
         });
     }
 
@@ -142,9 +182,7 @@
       } else if (status === 409 && data.status === "conflict") {
         enterConflict(data.text, data.revision, data.saved_at_display);
       } else if (status === 409) {
-        state.closed = true;
-        box.readOnly = true;
-        setStatus((data.message || closedMessage) + (dirty() ? " The text in this box was not saved: copy anything you need." : ""), "conflict");
+        closed(data);
       } else if (status === 422) {
         setStatus("Not saved: " + (data.message || "the text cannot be stored."), "error");
       } else if (status === 401) {
@@ -172,25 +210,39 @@
       }
     }
 
+    // Conflicts: both texts side by side; the person keeps one, the other, or both to edit.
     function enterConflict(theirs, revision, when) {
       window.clearTimeout(state.timer);
       state.conflict = { theirs: theirs, revision: revision };
-      var panel = form.querySelector("[data-conflict]");
+      var panel = scope.querySelector("[data-conflict]");
       if (!panel) {
-        var template = form.querySelector("[data-conflict-template]");
+        var template = scope.querySelector("[data-conflict-template]");
         panel = template.content.firstElementChild.cloneNode(true);
-        box.before(panel);
-        panel.addEventListener("click", function (event) {
-          var button = event.target.closest("[data-resolve]");
-          if (button) resolve(button.dataset.resolve, panel);
-        });
+        if (options.place) options.place(panel);
+        else box.before(panel);
       }
       panel.querySelector("[data-conflict-theirs]").textContent = theirs;
       panel.querySelector("[data-conflict-mine]").textContent = box.value;
-      panel.querySelector("[data-conflict-when]").textContent = when ? "at " + when : "";
+      if (when) panel.querySelector("[data-conflict-when]").textContent = "at " + when;
+      wireConflict(panel);
       box.readOnly = true;
-      setStatus("Not saved: changed in another tab. Choose which version to keep.", "conflict");
+      setStatus("Not saved: " + noun + " changed in another tab. Choose which version to keep.", "conflict");
       panel.querySelector("[data-resolve]").focus();
+    }
+
+    function wireConflict(panel) {
+      panel.querySelectorAll("[data-js-only]").forEach(function (el) {
+        el.hidden = false;
+      });
+      panel.querySelectorAll("[data-no-js-only]").forEach(function (el) {
+        el.hidden = true;
+      });
+      if (panel.dataset.wired) return;
+      panel.dataset.wired = "1";
+      panel.addEventListener("click", function (event) {
+        var button = event.target.closest("[data-resolve]");
+        if (button) resolve(button.dataset.resolve, panel);
+      });
     }
 
     function resolve(choice, panel) {
@@ -204,7 +256,7 @@
       else box.value = mine;
       state.conflict = null;
       panel.remove();
-      box.readOnly = false;
+      box.readOnly = state.timeIsUp;
       box.focus();
       if (dirty()) {
         setStatus("Saving your choice…", "pending");
@@ -214,10 +266,10 @@
       }
     }
 
-    // What the server holds now, against what this page shows (Back, focus, another tab).
+    // What the server holds now, compared with what this page shows (Back, focus, another tab).
     var lastCheck = 0;
     function reconcile(force) {
-      if (state.closed || state.inFlight) return;
+      if (!alive() || state.closed || state.submitting || state.inFlight) return;
       var now = Date.now();
       if (!force && now - lastCheck < 2000) return;
       lastCheck = now;
@@ -230,11 +282,10 @@
           return response.ok ? response.json() : null;
         })
         .then(function (data) {
-          if (!data || state.inFlight) return;
+          if (!data || !alive() || state.inFlight || state.submitting) return;
           if (!data.writable) {
-            state.closed = true;
-            box.readOnly = true;
-            setStatus(closedMessage, "conflict");
+            if (options.onNotWritable) options.onNotWritable();
+            else closed({});
             return;
           }
           if (data.revision === state.base) {
@@ -244,6 +295,7 @@
           if (state.conflict) {
             if (state.conflict.revision !== data.revision) enterConflict(data.text, data.revision, data.saved_at_display);
           } else if (!dirty() || box.value === data.text) {
+            // Nothing unsaved here: the newer saved text simply replaces the older one.
             box.value = data.text;
             state.acked = data.text;
             setBase(data.revision);
@@ -253,7 +305,7 @@
           }
         })
         .catch(function () {
-          /* offline: the next save reports it */
+          /* offline: autosave reports it when there is something to save */
         });
     }
 
@@ -262,39 +314,78 @@
       setStatus("Unsaved changes…", "pending");
       schedule(1000);
     });
-    form.addEventListener("submit", function (event) {
-      event.preventDefault(); // the plain form post is for pages without JavaScript
-      schedule(0);
-    });
-    window.addEventListener("online", function () {
-      state.backoff = 1000;
-      schedule(0);
-    });
-    window.addEventListener("focus", function () {
-      reconcile(false);
-    });
-    document.addEventListener("visibilitychange", function () {
-      if (document.visibilityState === "visible") reconcile(false);
-    });
-    window.addEventListener("pageshow", function (event) {
-      if (event.persisted) reconcile(true);
-    });
-    window.addEventListener("beforeunload", function (event) {
-      if (state.conflict || (!state.closed && dirty())) {
-        event.preventDefault();
-        event.returnValue = "";
-      }
-    });
-    // The browser may have restored an older text into the box (Back): show both, save nothing.
-    if (box.value !== box.defaultValue) {
-      enterConflict(box.defaultValue, state.base, box.dataset.savedAt);
-    }
+
+    state.send = send;
+    state.schedule = schedule;
+    state.setStatus = setStatus;
+    state.dirty = dirty;
+    state.alive = alive;
+    state.enterConflict = enterConflict;
+    state.reconcile = reconcile;
     state.flush = function () {
       schedule(0);
     };
-    state.dirty = dirty;
+    state.online = function () {
+      state.backoff = 1000;
+      schedule(0);
+    };
+
+    // On load: the server may have rendered a conflict, or the browser may have restored an
+    // older text into the box (Back): either way, show both texts instead of saving over.
+    if (serverConflict) {
+      var theirs = serverConflict.querySelector("[data-conflict-theirs]").textContent;
+      state.acked = theirs;
+      state.conflict = { theirs: theirs, revision: state.base };
+      box.readOnly = true;
+      wireConflict(serverConflict);
+    } else if (box.value !== box.defaultValue) {
+      enterConflict(box.defaultValue, state.base, box.dataset.savedAt);
+      var label = scope.querySelector("[data-conflict] h4 + [data-conflict-mine]");
+      if (label) label.previousElementSibling.textContent = "Text your browser restored (not saved)";
+    }
     return state;
   }
 
-  window.IPAutosave = { attach: attach, refreshToken: refreshToken };
+  // Page-wide events, registered once for every box on the page.
+  function each(callback) {
+    attached = attached.filter(function (state) {
+      return state.alive();
+    });
+    attached.forEach(callback);
+  }
+  window.addEventListener("online", function () {
+    each(function (state) {
+      state.online();
+    });
+  });
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState !== "visible") return;
+    each(function (state) {
+      state.reconcile(false);
+    });
+  });
+  window.addEventListener("focus", function () {
+    each(function (state) {
+      state.reconcile(false);
+    });
+  });
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) return; // restored from the back-forward cache: check what is saved
+    each(function (state) {
+      state.reconcile(true);
+    });
+  });
+  // Leaving with text the server does not hold: the browser asks first.
+  window.addEventListener("beforeunload", function (event) {
+    var unsaved = false;
+    each(function (state) {
+      if (state.conflict || state.dirty()) unsaved = true;
+    });
+    if (unsaved) {
+      event.preventDefault();
+      event.returnValue = "";
+    }
+  });
+
+  window.IPAutosave = { attach: attach, refreshToken: refreshToken, retryAfter: retryAfter, LOGGED_OUT: LOGGED_OUT };
 })();

@@ -126,7 +126,16 @@
     var notes = document.querySelector("[data-notes-form]");
     var rubricForm = document.querySelector("[data-rubric-form]");
     var timerEl = document.querySelector("[data-timer]");
-    var autosave = notes ? window.IPAutosave.attach(notes, { closedMessage: "This scorecard is submitted and final: add a correction instead." }) : null;
+    var autosave = notes ? window.IPAutosave.attach(notes, { noun: "these notes were", closedMessage: "This scorecard is submitted and final: add a correction instead." }) : null;
+    if (autosave) {
+      notes.querySelectorAll("[data-no-js-only]").forEach(function (el) {
+        el.hidden = true;
+      });
+      notes.addEventListener("submit", function (event) {
+        event.preventDefault(); // the plain form post is for pages without JavaScript
+        autosave.flush();
+      });
+    }
     var rubric = rubricForm ? startRubric(rubricForm) : null;
     var timer = timerEl ? startTimer(timerEl) : null;
     if (rubricForm) {
