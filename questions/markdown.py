@@ -7,6 +7,7 @@ no style, no javascript:/data: URLs, no hx-* attributes.
 """
 
 import html
+from collections.abc import Callable
 
 import latex2mathml.converter
 import nh3
@@ -86,16 +87,18 @@ def _math(latex: str, display: bool) -> str:
         return f'<code class="math-error">{html.escape(latex)}</code>'
 
 
-def _build() -> MarkdownIt:
+def renderer(math: Callable[[str, bool], str]) -> MarkdownIt:
+    """CommonMark with tables, highlighted code and `$…$`/`$$…$$` formulas drawn by `math`
+    (the formula's TeX, and whether it is a display block)."""
     md = MarkdownIt("commonmark", {"html": False, "highlight": _highlight})
     md.enable(["table", "strikethrough"])
     md.use(dollarmath_plugin, allow_space=True, double_inline=True)
 
     def inline(self, tokens, idx, options, env) -> str:
-        return _math(tokens[idx].content, display=False)
+        return math(tokens[idx].content, False)
 
     def block(self, tokens, idx, options, env) -> str:
-        return f'<div class="math-block">{_math(tokens[idx].content, display=True)}</div>\n'
+        return f'<div class="math-block">{math(tokens[idx].content, True)}</div>\n'
 
     md.add_render_rule("math_inline", inline)
     md.add_render_rule("math_inline_double", block)
@@ -104,7 +107,7 @@ def _build() -> MarkdownIt:
     return md
 
 
-_md = _build()
+_md = renderer(_math)
 
 
 def sanitize(fragment: str) -> str:

@@ -83,26 +83,13 @@ MODEL = genanki.Model(
 )
 
 
-def _build_renderer() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False, "highlight": markdown._highlight})
-    md.enable(["table", "strikethrough"])
-    md.use(dollarmath_plugin, allow_space=True, double_inline=True)
-
-    def inline(self, tokens, idx, options, env) -> str:
-        return f"\\({html.escape(tokens[idx].content, quote=False)}\\)"
-
-    def block(self, tokens, idx, options, env) -> str:
-        tex = html.escape(tokens[idx].content, quote=False)
-        return f'<div class="math-block">\\[{tex}\\]</div>\n'
-
-    md.add_render_rule("math_inline", inline)
-    md.add_render_rule("math_inline_double", block)
-    md.add_render_rule("math_block", block)
-    md.add_render_rule("math_block_label", block)
-    return md
+def _tex(latex: str, display: bool) -> str:
+    """Formulas stay TeX for Anki's MathJax."""
+    tex = html.escape(latex, quote=False)
+    return f"\\[{tex}\\]" if display else f"\\({tex}\\)"
 
 
-_md = _build_renderer()
+_md = markdown.renderer(_tex)
 
 
 def to_html(text: str) -> str:
