@@ -21,7 +21,6 @@ from django.db.models import F
 from questions import services
 from questions.models import Attempt, PracticeSession
 from questions.models.practice import AttemptState, NavigatorState, SessionStatus
-from questions.services.practice import _lock, _pause_for_review  # the session steps' own
 
 LOCKED_TOGETHER = (
     "In this session, answers are locked together: use “Review and finish” when you are done."
@@ -124,7 +123,7 @@ def finish_answering(*, session: PracticeSession, now: datetime) -> bool:
     pausing for that in practice mode. Returns whether this call locked the answers.
     """
     with transaction.atomic():
-        _lock(session)
+        services.lock_session(session)
         if not session.navigator or not session.is_open:
             return False
         if session.is_past_deadline(now):
@@ -139,5 +138,5 @@ def finish_answering(*, session: PracticeSession, now: datetime) -> bool:
         if now >= session.deadline:
             services.finish_session(session=session, now=now, status=SessionStatus.EXPIRED)
         else:
-            _pause_for_review(session, now)
+            services.pause_for_review(session, now)
     return True

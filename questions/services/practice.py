@@ -226,7 +226,7 @@ def start_review(*, user: Any, now: datetime) -> PracticeSession | None:
     )
 
 
-def _lock(session: PracticeSession) -> PracticeSession:
+def lock_session(session: PracticeSession) -> PracticeSession:
     """Lock the session's row for this transaction and refresh what the steps depend on."""
     locked = PracticeSession.objects.select_for_update().get(pk=session.pk)
     for field in ("status", "deadline", "paused_at", "finished_at"):
@@ -271,7 +271,7 @@ def activate_next(session: PracticeSession, now: datetime) -> Attempt | None:
     return following
 
 
-def _pause_for_review(session: PracticeSession, now: datetime) -> None:
+def pause_for_review(session: PracticeSession, now: datetime) -> None:
     """Practice mode: the session clock stops while the candidate reads and grades."""
     if session.timed_as_a_whole and session.mode == Mode.PRACTICE and session.paused_at is None:
         session.paused_at = now
@@ -522,7 +522,7 @@ def submit_attempt(
     if text is not None:
         validate_answer(text)
     with transaction.atomic():
-        _lock(session)
+        lock_session(session)
         attempt = Attempt.objects.select_for_update().filter(pk=attempt_id, session=session).first()
         if attempt is None:
             return SubmitResult("closed")
@@ -554,7 +554,7 @@ def submit_attempt(
             # The session's time is up with this answer: finish rather than open another.
             finish_session(session=session, now=now, status=SessionStatus.EXPIRED)
         else:
-            _pause_for_review(session, now)
+            pause_for_review(session, now)
     return SubmitResult("submitted", attempt)
 
 
@@ -567,7 +567,7 @@ def grade_attempt(
     graded; every other request carrying the same grade finds it graded and changes nothing.
     """
     with transaction.atomic():
-        _lock(session)
+        lock_session(session)
         attempt = Attempt.objects.filter(pk=attempt_id, session=session).first()
         if (
             attempt is None
@@ -610,7 +610,7 @@ def undo_grade(*, session: PracticeSession, attempt_id: int, now: datetime) -> b
     "not reached", and the review card and its log return to exactly their state before.
     """
     with transaction.atomic():
-        _lock(session)
+        lock_session(session)
         current = session.attempts.current().select_for_update().first()
         graded = undoable_grade(session, current)
         if graded is None or graded.pk != attempt_id or current is None:
@@ -622,7 +622,7 @@ def undo_grade(*, session: PracticeSession, attempt_id: int, now: datetime) -> b
             state=AttemptState.SUBMITTED, grade=None, ticked=[], graded_at=None
         )
         scheduling.undo_review(attempt=graded)
-        _pause_for_review(session, now)
+        pause_for_review(session, now)
     return True
 
 
@@ -646,7 +646,7 @@ def skip_attempt(*, session: PracticeSession, attempt_id: int, now: datetime) ->
     asked only after their parent.
     """
     with transaction.atomic():
-        _lock(session)
+        lock_session(session)
         if not session.is_open:
             return False
         attempt = Attempt.objects.filter(pk=attempt_id, session_id=session.pk).first()
@@ -672,7 +672,7 @@ def skip_attempt(*, session: PracticeSession, attempt_id: int, now: datetime) ->
 def skip_follow_ups(*, session: PracticeSession, position: int, now: datetime) -> int:
     """Skip every remaining follow-up of the question at `position`."""
     with transaction.atomic():
-        _lock(session)
+        lock_session(session)
         if not session.is_open:
             return 0
         changed = Attempt.objects.filter(
@@ -742,7 +742,7 @@ def close_overdue(*, session: PracticeSession, now: datetime) -> None:
     if session.is_past_deadline(now):
         finish_session(session=session, now=now, status=SessionStatus.EXPIRED)
     elif _time_out_overdue_attempts(session.attempts.all(), now):
-        _pause_for_review(session, now)
+        pause_for_review(session, now)
 
 
 def close_expired_sessions(*, now: datetime) -> tuple[int, int]:

@@ -38,7 +38,7 @@ from questions.models import (
 )
 from questions.models.interviews import RATING_ANCHORS, Recommendation
 from questions.roles import require_interviewer
-from questions.views.practice import _answer_fields, _clock_time, _save_json
+from questions.views.practice import answer_fields, clock_time, save_json
 from questions.views.teams import refuse_on_team_page
 
 
@@ -232,7 +232,7 @@ def scorecard_live(request: AuthenticatedHttpRequest, scorecard_id: int) -> Http
         "elapsed": item.elapsed(now) if item else 0,
         "running": bool(item and item.timer_started_at),
         "anchors": sorted(RATING_ANCHORS.items()),
-        "saved_at_display": _clock_time(item.saved_at) if item else "",
+        "saved_at_display": clock_time(item.saved_at) if item else "",
         "rated": sum(1 for i in items if i.rating is not None),
     }
     return render(request, "questions/teams/scorecard_live.html", context)
@@ -270,7 +270,7 @@ def item_notes_save(request: HtmxHttpRequest, scorecard_id: int, item_id: int) -
             status=401,
         )
     scorecard, item = _own_item(request, scorecard_id, item_id)
-    text, base, writer = _answer_fields(request)
+    text, base, writer = answer_fields(request)
     if base is None:
         message = "The revision these notes are based on is missing: reload the page."
         if wants_json:
@@ -296,7 +296,7 @@ def item_notes_save(request: HtmxHttpRequest, scorecard_id: int, item_id: int) -
     if result.outcome == "closed":
         return _closed(request, scorecard)
     if wants_json:
-        return _save_json(request, result)
+        return save_json(request, result)
     if result.outcome == "conflict":
         messages.warning(
             request,
@@ -321,7 +321,7 @@ def item_notes_state(
             "writable": interviews.scorecard_state(scorecard) == Scorecard.State.DRAFT,
             "revision": item.revision,
             "text": item.notes,
-            "saved_at_display": _clock_time(item.saved_at),
+            "saved_at_display": clock_time(item.saved_at),
         }
     )
 

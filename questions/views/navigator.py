@@ -29,7 +29,7 @@ from interviewprep.throttling import rate_limit, too_many_requests
 from questions import navigator, services
 from questions.models import Attempt, PracticeSession
 from questions.models.practice import MAX_ANSWER_LENGTH, grace
-from questions.views.practice import SAVE_MESSAGES, _answer_fields, _clock, _conflict
+from questions.views.practice import SAVE_MESSAGES, answer_fields, clock_context, conflict_context
 
 # The buttons of a question's form; a question number (`goto`) moves to that question.
 ACTIONS = ("stay", "next", "review", "flag", "unflag")
@@ -82,7 +82,7 @@ def _render_question(
         "items": listed,
         "total": len(listed),
         "is_last": current.position >= len(listed),
-        "clock": _clock(session, current, now),
+        "clock": clock_context(session, current, now),
         "question_url": _question_url(session, current.position),
         "keep_saved_url": _question_url(session, current.position),  # the conflict's way out
         "base_revision": current.revision,
@@ -180,7 +180,7 @@ def _post_question(
             status=404,
         )
     current.session = session
-    text, base, writer = _answer_fields(request)
+    text, base, writer = answer_fields(request)
     changed = "answer" in request.POST and text != current.answer
     time_up = request.POST.get("time_up") == "1"
     target = _target(request, current, session.question_count)
@@ -209,7 +209,7 @@ def _post_question(
             navigator.keep_late_draft(attempt=current, text=text, now=now)
         elif result.outcome == "conflict":
             current.refresh_from_db()
-            conflict = _conflict(text, result.text, result)
+            conflict = conflict_context(text, result.text, result)
             return _render_question(
                 request, session, current, now=now, conflict=conflict, status=409
             )
@@ -265,7 +265,7 @@ def _render_review(
         "total": len(listed),
         "unanswered": [item for item in listed if item.unanswered],
         "flagged": [item for item in listed if item.flagged],
-        "clock": _clock(session, None, timezone.now()),
+        "clock": clock_context(session, None, timezone.now()),
         "grace_seconds": settings.PRACTICE_GRACE_SECONDS,
         "error": error,
         "unsaved": unsaved,

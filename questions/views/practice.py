@@ -160,7 +160,9 @@ def practise_question(request: AuthenticatedHttpRequest, slug: str) -> HttpRespo
 # The session page -----------------------------------------------------------------------------
 
 
-def _clock(session: PracticeSession, current: Attempt | None, now: datetime) -> dict[str, Any]:
+def clock_context(
+    session: PracticeSession, current: Attempt | None, now: datetime
+) -> dict[str, Any]:
     """The clock the page shows, always labelled as the question's or the session's."""
     if session.timed_as_a_whole:
         seconds_left = session.seconds_left(now)
@@ -205,7 +207,7 @@ def _render_session(
         "current": current,
         "main_total": session.question_count,
         "follow_up_total": current.follow_up_count if current else 0,
-        "clock": _clock(session, current, now),
+        "clock": clock_context(session, current, now),
         "base_revision": current.revision if current else 0,
         "writer": secrets.token_urlsafe(12),
         "max_answer_length": MAX_ANSWER_LENGTH,
@@ -255,7 +257,7 @@ def session_detail(request: AuthenticatedHttpRequest, session_id: int) -> HttpRe
 # Answering ------------------------------------------------------------------------------------
 
 
-def _answer_fields(request: HtmxHttpRequest) -> tuple[str, int | None, str]:
+def answer_fields(request: HtmxHttpRequest) -> tuple[str, int | None, str]:
     """The answer, the revision it was based on, and the page (tab) that wrote it."""
     writer = request.POST.get("writer", "")[:40]
     # Browsers send a textarea's line breaks as CRLF and show them as LF: store what they show,
@@ -264,13 +266,13 @@ def _answer_fields(request: HtmxHttpRequest) -> tuple[str, int | None, str]:
     return text, _parse_revision(request.POST.get("base")), writer
 
 
-def _save_json(request: HtmxHttpRequest, result: services.SaveResult) -> HttpResponse:
+def save_json(request: HtmxHttpRequest, result: services.SaveResult) -> HttpResponse:
     body: dict[str, Any] = {
         "status": result.outcome,
         "revision": result.revision,
         "seconds_left": result.seconds_left,
         "saved_at": result.saved_at.isoformat() if result.saved_at else None,
-        "saved_at_display": _clock_time(result.saved_at),
+        "saved_at_display": clock_time(result.saved_at),
         "message": SAVE_MESSAGES[result.outcome],
     }
     if result.outcome == "conflict":
@@ -280,7 +282,7 @@ def _save_json(request: HtmxHttpRequest, result: services.SaveResult) -> HttpRes
     return JsonResponse(body, status=200 if result.outcome == "saved" else 409)
 
 
-def _clock_time(at: datetime | None) -> str:
+def clock_time(at: datetime | None) -> str:
     """A save's time as every page prints it: the person's zone and 12/24-hour clock."""
     return format_clock(at, seconds=True) if at else ""
 
@@ -306,7 +308,7 @@ def attempt_save(request: HtmxHttpRequest, session_id: int, attempt_id: int) -> 
             {"status": "login", "message": "You were logged out. Log in again to keep saving."},
             status=401,
         )
-    text, base, writer = _answer_fields(request)
+    text, base, writer = answer_fields(request)
     if base is None:
         _get_own_attempt(request, session_id, attempt_id)
         message = "The revision this text is based on is missing: reload the page."
@@ -334,11 +336,11 @@ def attempt_save(request: HtmxHttpRequest, session_id: int, attempt_id: int) -> 
     if result is None:
         raise Http404("No such attempt.")
     if wants_json:
-        return _save_json(request, result)
+        return save_json(request, result)
     if result.outcome == "conflict":
         session = _get_session_for_user(request, session_id)  # type: ignore[arg-type]
         return _render_session(
-            request, session, conflict=_conflict(text, result.text, result), status=409
+            request, session, conflict=conflict_context(text, result.text, result), status=409
         )
     if result.outcome == "limited":
         return too_many_requests(request, result.retry_after, SAVE_MESSAGES["limited"])
@@ -349,7 +351,9 @@ def attempt_save(request: HtmxHttpRequest, session_id: int, attempt_id: int) -> 
     return redirect("questions:session", session_id=session_id)
 
 
-def _conflict(mine: str, theirs: str, current: services.SaveResult | Attempt) -> dict[str, Any]:
+def conflict_context(
+    mine: str, theirs: str, current: services.SaveResult | Attempt
+) -> dict[str, Any]:
     return {
         "mine": mine,
         "theirs": theirs,
@@ -381,7 +385,7 @@ def attempt_state(
             "revision": attempt.revision,
             "text": attempt.answer,
             "saved_at": attempt.saved_at.isoformat() if attempt.saved_at else None,
-            "saved_at_display": _clock_time(attempt.saved_at),
+            "saved_at_display": clock_time(attempt.saved_at),
         }
     )
 
@@ -407,7 +411,7 @@ def attempt_submit(
     attempt = _get_attempt(session, attempt_id)
     if navigator.is_answering(session, attempt):
         return _refuse_for_navigator(request, session)
-    text, base, writer = _answer_fields(request)
+    text, base, writer = answer_fields(request)
     try:
         result = services.submit_attempt(
             session=session,
@@ -425,7 +429,7 @@ def attempt_submit(
         return _render_session(
             request,
             session,
-            conflict=_conflict(text, result.attempt.answer, result.attempt),
+            conflict=conflict_context(text, result.attempt.answer, result.attempt),
             status=409,
         )
     if result.outcome == "late":
