@@ -57,8 +57,12 @@ def _get_own_attempt(request: HtmxHttpRequest, session_id: int, attempt_id: int)
     )
 
 
-def _get_attempt(session: PracticeSession, attempt_id: int) -> Attempt:
-    return get_object_or_404(Attempt, pk=attempt_id, session=session)
+def _get_session_and_attempt(
+    request: AuthenticatedHttpRequest, session_id: int, attempt_id: int
+) -> tuple[PracticeSession, Attempt]:
+    """The user's session and one of its attempts; anyone else's (or a mismatch) is a 404."""
+    session = _get_session_for_user(request, session_id)
+    return session, get_object_or_404(Attempt, pk=attempt_id, session=session)
 
 
 def _after_post(request: HtmxHttpRequest, session: PracticeSession) -> HttpResponse:
@@ -370,8 +374,7 @@ def attempt_state(
 ) -> JsonResponse:
     """What the server holds for an answer, for a page to reconcile with what it shows (after
     Back, on focus, on a second tab). htmx and fetch get 401 when logged out (middleware)."""
-    session = _get_session_for_user(request, session_id)
-    attempt = _get_attempt(session, attempt_id)
+    session, attempt = _get_session_and_attempt(request, session_id, attempt_id)
     now = timezone.now()
     if session.is_open and session.is_past_deadline(now):
         services.close_overdue(session=session, now=now)
@@ -407,8 +410,7 @@ def csrf_token(request: HtmxHttpRequest) -> JsonResponse:
 def attempt_submit(
     request: AuthenticatedHttpRequest, session_id: int, attempt_id: int
 ) -> HttpResponse:
-    session = _get_session_for_user(request, session_id)
-    attempt = _get_attempt(session, attempt_id)
+    session, attempt = _get_session_and_attempt(request, session_id, attempt_id)
     if navigator.is_answering(session, attempt):
         return _refuse_for_navigator(request, session)
     text, base, writer = answer_fields(request)
@@ -442,8 +444,7 @@ def attempt_submit(
 def attempt_grade(
     request: AuthenticatedHttpRequest, session_id: int, attempt_id: int
 ) -> HttpResponse:
-    session = _get_session_for_user(request, session_id)
-    attempt = _get_attempt(session, attempt_id)
+    session, attempt = _get_session_and_attempt(request, session_id, attempt_id)
     form = GradeForm(request.POST)
     if not form.is_valid():
         return _refuse(request, session, "Choose a grade: Again, Hard, Good or Easy.")
@@ -464,8 +465,7 @@ def attempt_undo(
     request: AuthenticatedHttpRequest, session_id: int, attempt_id: int
 ) -> HttpResponse:
     """Take back the grade of the question just graded, while the next one is untouched."""
-    session = _get_session_for_user(request, session_id)
-    attempt = _get_attempt(session, attempt_id)
+    session, attempt = _get_session_and_attempt(request, session_id, attempt_id)
     if not services.undo_grade(session=session, attempt_id=attempt.pk, now=timezone.now()):
         return _refuse(
             request,
@@ -481,8 +481,7 @@ def attempt_undo(
 def attempt_skip(
     request: AuthenticatedHttpRequest, session_id: int, attempt_id: int
 ) -> HttpResponse:
-    session = _get_session_for_user(request, session_id)
-    attempt = _get_attempt(session, attempt_id)
+    session, attempt = _get_session_and_attempt(request, session_id, attempt_id)
     if navigator.is_answering(session, attempt):
         return _refuse_for_navigator(request, session)
     now = timezone.now()
