@@ -18,9 +18,6 @@ import asyncio
 import json
 import os
 import random
-import shutil
-import signal
-import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
@@ -30,97 +27,38 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.bench_practice import (  # noqa: E402
-    BARE_PORT,
-    PORT,
-    REDIS_PORT,
-    gunicorn,
-    server_env,
-    wait_for,
-)
-from bench.scratch import percentile, scratch_database  # noqa: E402
+from bench.common import BARE_PORT, CACHE, PORT, WORKERS, Stack, bare_rows, load_stack  # noqa: E402
+from bench.scratch import percentile  # noqa: E402
 
 RATES = [int(r) for r in os.environ.get("BENCH_RATES", "25,50,100,150,200,300,400").split(",")]
 STEP_SECONDS = float(os.environ.get("BENCH_STEP_SECONDS", "10"))
 KNEE_MS = 200.0
-CACHE = os.environ.get("BENCH_CACHE", "redis" if shutil.which("redis-server") else "db")
 CSRF = "c" * 32
 
 
 def main() -> int:
-    with (
-        scratch_database("bench_candidates") as url,
-        scratch_database("bench_candidates_bare") as bare_url,
-    ):
-        return measure(url, bare_url)
-
-
-def measure(url: str, bare_url: str) -> int:
-    env = server_env(url)
     # The app's own autosave limit stays on: a candidate saving every 2 s is well inside it.
-    env.pop("RATE_LIMIT_AUTOSAVE", None)
-    if "RATE_LIMIT_AUTOSAVE" in os.environ:
-        env["RATE_LIMIT_AUTOSAVE"] = os.environ["RATE_LIMIT_AUTOSAVE"]
-    bare_env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "bench.bare.settings",
-        "BARE_DATABASE_URL": bare_url,
-        "PYTHONPATH": str(ROOT),
-    }
-    servers: list[subprocess.Popen] = []
-    if CACHE == "redis":
-        servers.append(
-            subprocess.Popen(
-                [
-                    "redis-server",
-                    "--port",
-                    str(REDIS_PORT),
-                    "--bind",
-                    "127.0.0.1",
-                    "--save",
-                    "",
-                    "--appendonly",
-                    "no",
-                    "--loglevel",
-                    "warning",
-                ],
-                stdout=subprocess.DEVNULL,
-            )  # fmt: skip
-        )
-        env["CACHE_URL"] = f"redis://127.0.0.1:{REDIS_PORT}/0"
-    os.environ.update(env)
-    try:
-        subprocess.run(
-            [sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True
-        )
-        subprocess.run(
-            [sys.executable, "-m", "django", "migrate", "-v0"], cwd=ROOT, env=bare_env, check=True
-        )
-        import django
+    with load_stack("bench_candidates", unlimited_autosave=False) as stack:
+        return measure(stack)
 
-        django.setup()
-        count = max(RATES) * 2
-        started = time.perf_counter()
-        candidates = prepare(count)
-        bare = bare_notes(bare_url, count)
-        print(f"{count} candidates ready in {time.perf_counter() - started:.0f} s")
-        servers.append(gunicorn("bench.wsgi", PORT, env))
-        servers.append(gunicorn("bench.bare.wsgi", BARE_PORT, bare_env))
-        wait_for(f"http://127.0.0.1:{PORT}/healthz")
-        wait_for(f"http://127.0.0.1:{BARE_PORT}/page/{bare[0].row}/")
-        from django.conf import settings
 
-        print(
-            f"app: gunicorn --workers 2, cache {CACHE}, SESSION_ENGINE {settings.SESSION_ENGINE}; "
-            f"bare project: gunicorn --workers 2; steps of {STEP_SECONDS:.0f} s"
-        )
-        print("| server | offered/s | achieved/s | p50 | p95 | p99 | errors | lost |")
-        print("| --- | --- | --- | --- | --- | --- | --- | --- |")
-        return summarise(sweep({"app": (candidates, url), "bare": (bare, bare_url)}))
-    finally:
-        for server in reversed(servers):
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=30)
+def measure(stack: Stack) -> int:
+    count = max(RATES) * 2
+    started = time.perf_counter()
+    candidates = prepare(count)
+    bare = [Candidate(row=pk, path=f"/update/{pk}/") for pk in bare_rows(stack.bare_url, count)]
+    print(f"{count} candidates ready in {time.perf_counter() - started:.0f} s")
+    stack.serve(f"/page/{bare[0].row}/")
+    from django.conf import settings
+
+    print(
+        f"app: gunicorn --workers {WORKERS}, cache {CACHE}, "
+        f"SESSION_ENGINE {settings.SESSION_ENGINE}; "
+        f"bare project: gunicorn --workers {WORKERS}; steps of {STEP_SECONDS:.0f} s"
+    )
+    print("| server | offered/s | achieved/s | p50 | p95 | p99 | errors | lost |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    return summarise(sweep({"app": (candidates, stack.url), "bare": (bare, stack.bare_url)}))
 
 
 @dataclass
@@ -184,18 +122,6 @@ def prepare(count: int) -> list[Candidate]:
             )
         )
     return result
-
-
-def bare_notes(bare_url: str, count: int) -> list[Candidate]:
-    import psycopg
-
-    with psycopg.connect(bare_url, autocommit=True) as conn:
-        rows = conn.execute(
-            "INSERT INTO bare_note (title, text) SELECT 'Note ' || n, '' "
-            "FROM generate_series(1, %s) AS n RETURNING id",
-            [count],
-        ).fetchall()
-    return [Candidate(row=pk, path=f"/update/{pk}/") for (pk,) in rows]
 
 
 # The client --------------------------------------------------------------------------------------

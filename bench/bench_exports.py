@@ -17,13 +17,11 @@ import time
 import tracemalloc
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.scratch import scratch_database  # noqa: E402
+from bench.common import QUESTIONS, ROOT, in_process  # noqa: E402
 
 DB_NAME = "bench_exports"
-QUESTIONS = int(os.environ.get("BENCH_QUESTIONS", "10000"))
 SMALL = 1000
 TARGET_SECONDS = 30.0
 FORMATS = tuple(os.environ.get("BENCH_FORMATS", "apkg,xml,gift,csv").split(","))
@@ -104,26 +102,17 @@ def peak_memory(client, fmt: str) -> int:
 
 
 def main() -> int:
-    with scratch_database(DB_NAME) as url:
-        os.environ["DATABASE_URL"] = url
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "interviewprep.settings")
-        os.environ["RATE_LIMIT_EXPORT"] = "1000/h"
-        return measure()
+    return in_process(DB_NAME, measure, RATE_LIMIT_EXPORT="1000/h")
 
 
 def measure() -> int:
-    import django
-
-    django.setup()
     from django.conf import settings
     from django.core.management import call_command
     from django.test import Client
 
     from questions.models import FollowUp, Question
 
-    settings.DEBUG = False
     settings.ALLOWED_HOSTS = ["testserver"]
-    call_command("migrate", verbosity=0)
     call_command("import_bank", str(ROOT / "fixtures" / "bank"), verbosity=0)
     client = Client()
     ok = True

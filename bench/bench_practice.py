@@ -4,7 +4,7 @@ project, all served by gunicorn in the same run, rounds interleaved.
 Run from the repository root:  .venv/bin/python bench/bench_practice.py
 Needs `wrk` (Debian: apt-get install wrk). It creates two scratch databases on the same server as
 DATABASE_URL (or the private dev server): `bench_practice` for the app (a candidate with open
-sessions and a generated bank of 10,000 questions) and `bench_bare` for the bare project in
+sessions and a generated bank of 10,000 questions) and `bench_practice_bare` for the bare project in
 bench/bare/ (startproject's middleware, one UPDATE by primary key, one page reading one row). It
 serves both with `gunicorn --workers 2` on 127.0.0.1, loads each endpoint from wrk in turn
 (loopback only, fixed duration, rounds interleaved so drift hits both sides), prints a table and
@@ -17,32 +17,30 @@ docs/benchmarks.md were measured that way).
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.scratch import scratch_database  # noqa: E402
+from bench.common import (  # noqa: E402
+    BARE_PORT,
+    CACHE,
+    PORT,
+    QUESTIONS,
+    WORKERS,
+    Stack,
+    bare_rows,
+    load_stack,
+)
 
 DB_NAME = "bench_practice"
-BARE_DB_NAME = "bench_bare"
-PORT = 8011
-BARE_PORT = 8012
 DURATION = os.environ.get("BENCH_DURATION", "10s")
-WORKERS = os.environ.get("BENCH_WORKERS", "2")
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "4"))
-QUESTIONS = int(os.environ.get("BENCH_QUESTIONS", "10000"))
-# The shared cache: "redis" (production's Valkey/Redis, started here if redis-server exists) or
-# "db" (the embedded default: PostgreSQL through Django's database cache).
-CACHE = os.environ.get("BENCH_CACHE", "redis" if shutil.which("redis-server") else "db")
-REDIS_PORT = 8013
 ENDPOINTS = [
     # name, label, server, method, signed in
     ("save", "autosave POST", "app", "POST", True),
@@ -66,114 +64,19 @@ def main() -> int:
     if not shutil.which("wrk"):
         print("wrk is not installed (Debian: apt-get install wrk)", file=sys.stderr)
         return 2
-    with scratch_database(DB_NAME) as url, scratch_database(BARE_DB_NAME) as bare_url:
-        return measure(url, bare_url)
+    with load_stack(DB_NAME, collectstatic=True) as stack:
+        return measure(stack)
 
 
-def server_env(url: str) -> dict[str, str]:
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "bench.settings",
-        "DEBUG": "0",
-        "SECRET_KEY": "bench-only-" + "k3y" * 20,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "0",
-        "DATABASE_URL": url,
-        "LOG_LEVEL": "WARNING",
-        # wrk saves far faster than a person types; the limit (a separate path) would turn the
-        # measured happy path into refusals after 240 saves a minute.
-        "RATE_LIMIT_AUTOSAVE": "100000000/m",
+def measure(stack: Stack) -> int:
+    notes = bare_rows(stack.bare_url, CONNECTIONS)  # one row per wrk connection
+    fixture = prepare()
+    fixture |= {
+        "bare": [f"/update/{pk}/" for pk in notes],
+        "bare_page": [f"/page/{pk}/" for pk in notes],
     }
-
-
-def gunicorn(module: str, port: int, env: dict[str, str]) -> subprocess.Popen:
-    return subprocess.Popen(
-        [
-            str(ROOT / ".venv" / "bin" / "gunicorn"),
-            module,
-            "--workers",
-            WORKERS,
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-        ],  # fmt: skip
-        cwd=ROOT,
-        env=env,
-    )
-
-
-def measure(url: str, bare_url: str) -> int:
-    env = server_env(url)
-    bare_env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "bench.bare.settings",
-        "BARE_DATABASE_URL": bare_url,
-        "PYTHONPATH": str(ROOT),
-    }
-    servers: list[subprocess.Popen] = []
-    if CACHE == "redis":
-        # The production shape: sessions and counters in a shared Valkey/Redis (loopback only).
-        servers.append(
-            subprocess.Popen(
-                [
-                    "redis-server",
-                    "--port",
-                    str(REDIS_PORT),
-                    "--bind",
-                    "127.0.0.1",
-                    "--save",
-                    "",
-                    "--appendonly",
-                    "no",
-                    "--loglevel",
-                    "warning",
-                ],
-                stdout=subprocess.DEVNULL,
-            )  # fmt: skip
-        )
-        env["CACHE_URL"] = f"redis://127.0.0.1:{REDIS_PORT}/0"
-    os.environ.update(env)
-    ok = False
-    try:
-        for command in (["migrate", "-v0"], ["collectstatic", "--no-input", "-v0"]):
-            subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True)
-        subprocess.run(
-            [sys.executable, "-m", "django", "migrate", "-v0"], cwd=ROOT, env=bare_env, check=True
-        )
-        notes = bare_rows(bare_url)
-        import django
-
-        django.setup()
-        fixture = prepare()
-        fixture |= {
-            "bare": [f"/update/{pk}/" for pk in notes],
-            "bare_page": [f"/page/{pk}/" for pk in notes],
-        }
-        servers.append(gunicorn("bench.wsgi", PORT, env))
-        servers.append(gunicorn("bench.bare.wsgi", BARE_PORT, bare_env))
-        wait_for(f"http://127.0.0.1:{PORT}/healthz")
-        wait_for(f"http://127.0.0.1:{BARE_PORT}/page/{notes[0]}/")
-        results = run_load(fixture, {"app": servers[-2].pid, "bare": servers[-1].pid})
-        ok = report(fixture, results)
-    finally:
-        for server in servers:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=30)
-    return 0 if ok else 1
-
-
-def bare_rows(bare_url: str) -> list[int]:
-    """One row of the bare project's table per wrk connection."""
-    import psycopg
-
-    with psycopg.connect(bare_url, autocommit=True) as conn:
-        rows = conn.execute(
-            "INSERT INTO bare_note (title, text) SELECT 'Note ' || n, '' "
-            "FROM generate_series(1, %s) AS n RETURNING id",
-            [CONNECTIONS],
-        ).fetchall()
-    return [pk for (pk,) in rows]
+    pids = stack.serve(f"/page/{notes[0]}/")
+    return 0 if report(fixture, run_load(fixture, pids)) else 1
 
 
 def prepare() -> dict:
@@ -262,16 +165,6 @@ def prepare() -> dict:
             "search": len(search_queries),
         },
     }
-
-
-def wait_for(url: str) -> None:
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(url, timeout=1)
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{url} did not come up")
 
 
 def wrk(paths: list[str], fixture: dict, *, port: int, post: bool, signed_in: bool) -> dict:

@@ -7,7 +7,6 @@ way /questions/ does (search + filters, the paginator's count, the first page of
 p50/p95/max, and drops the database. Target: p95 under 50 ms.
 """
 
-import os
 import random
 import statistics
 import sys
@@ -15,13 +14,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.scratch import percentile, scratch_database  # noqa: E402
+from bench.common import QUESTIONS, in_process  # noqa: E402
+from bench.scratch import percentile  # noqa: E402
 
 DB_NAME = "bench_search"
-QUESTIONS = int(os.environ.get("BENCH_QUESTIONS", "10000"))
 TARGET_P95_MS = 50.0
 SEED = 20260101
 
@@ -243,24 +241,14 @@ def run_search(params: dict[str, str], topics: list) -> tuple[int, int]:
 
 
 def main() -> int:
-    with scratch_database(DB_NAME) as url:
-        os.environ["DATABASE_URL"] = url
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "interviewprep.settings")
-        return measure()
+    return in_process(DB_NAME, measure)
 
 
 def measure() -> int:
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
     from django.db import connection
 
     from questions.models import Question, Topic
 
-    settings.DEBUG = False  # no query log: time the queries as production runs them
-    call_command("migrate", verbosity=0)
     started = time.perf_counter()
     generate_bank(QUESTIONS)
     with connection.cursor() as cursor:
