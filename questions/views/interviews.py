@@ -38,7 +38,14 @@ from questions.models import (
 )
 from questions.models.interviews import RATING_ANCHORS, Recommendation
 from questions.roles import require_interviewer
-from questions.views.practice import answer_fields, clock_time, save_json
+from questions.views.practice import (
+    answer_fields,
+    clock_time,
+    save_json,
+    save_logged_out,
+    save_refused,
+    wants_json,
+)
 from questions.views.teams import refuse_on_team_page
 
 
@@ -245,7 +252,7 @@ def _live_url(scorecard: Scorecard, item: ScorecardItem, anchor: str = "") -> st
 
 def _closed(request: HtmxHttpRequest, scorecard: Scorecard) -> HttpResponse:
     message = "This scorecard is submitted and final: add a correction instead."
-    if "application/json" in request.headers.get("Accept", ""):
+    if wants_json(request):
         return JsonResponse({"status": "closed", "message": message}, status=409)
     if request.htmx:
         return HttpResponse(message, status=409)
@@ -259,24 +266,13 @@ def _closed(request: HtmxHttpRequest, scorecard: Scorecard) -> HttpResponse:
 def item_notes_save(request: HtmxHttpRequest, scorecard_id: int, item_id: int) -> HttpResponse:
     """Notes autosave: the answer box's protocol (`services.save_answer`), on a scorecard item.
     200 saved, 409 conflict (with the text saved) or closed, 422 invalid, 401 logged out."""
-    wants_json = "application/json" in request.headers.get("Accept", "")
     if not request.user.is_authenticated:
-        if not wants_json:
-            return redirect(
-                f"{reverse('login')}?next={reverse('questions:scorecard', args=[scorecard_id])}"
-            )
-        return JsonResponse(
-            {"status": "login", "message": "You were logged out. Log in again to keep saving."},
-            status=401,
-        )
+        return save_logged_out(request, reverse("questions:scorecard", args=[scorecard_id]))
     scorecard, item = _own_item(request, scorecard_id, item_id)
     text, base, writer = answer_fields(request)
     if base is None:
         message = "The revision these notes are based on is missing: reload the page."
-        if wants_json:
-            return JsonResponse({"status": "invalid", "message": message}, status=422)
-        messages.error(request, message)
-        return redirect(_live_url(scorecard, item, "notes"))
+        return save_refused(request, message, _live_url(scorecard, item, "notes"))
     try:
         result = interviews.save_notes(
             scorecard=scorecard,
@@ -287,15 +283,12 @@ def item_notes_save(request: HtmxHttpRequest, scorecard_id: int, item_id: int) -
             now=timezone.now(),
         )
     except interviews.ScorecardError as invalid:
-        if wants_json:
-            return JsonResponse({"status": "invalid", "message": str(invalid)}, status=422)
-        messages.error(request, str(invalid))
-        return redirect(_live_url(scorecard, item, "notes"))
+        return save_refused(request, str(invalid), _live_url(scorecard, item, "notes"))
     if result is None:
         raise Http404("No such question.")
     if result.outcome == "closed":
         return _closed(request, scorecard)
-    if wants_json:
+    if wants_json(request):
         return save_json(request, result)
     if result.outcome == "conflict":
         messages.warning(

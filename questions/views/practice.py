@@ -286,6 +286,31 @@ def save_json(request: HtmxHttpRequest, result: services.SaveResult) -> HttpResp
     return JsonResponse(body, status=200 if result.outcome == "saved" else 409)
 
 
+def wants_json(request: HtmxHttpRequest) -> bool:
+    """An autosave from the page's script (JSON answers), not a plain form post."""
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def save_logged_out(request: HtmxHttpRequest, next_url: str) -> HttpResponse:
+    """A save from a browser whose login expired: 401 for the script (which keeps the text and
+    asks to log in again), the login page coming back to `next_url` for a plain form."""
+    if not wants_json(request):
+        return redirect(f"{reverse('login')}?next={next_url}")
+    return JsonResponse(
+        {"status": "login", "message": "You were logged out. Log in again to keep saving."},
+        status=401,
+    )
+
+
+def save_refused(request: HtmxHttpRequest, message: str, back_url: str) -> HttpResponse:
+    """A save refused as bad input: 422 for the script, the message on the page at `back_url`
+    for a plain form."""
+    if wants_json(request):
+        return JsonResponse({"status": "invalid", "message": message}, status=422)
+    messages.error(request, message)
+    return redirect(back_url)
+
+
 def clock_time(at: datetime | None) -> str:
     """A save's time as every page prints it: the person's zone and 12/24-hour clock."""
     return format_clock(at, seconds=True) if at else ""
@@ -300,26 +325,16 @@ def attempt_save(request: HtmxHttpRequest, session_id: int, attempt_id: int) -> 
     or closed/late, 422 invalid, 401 logged out. A plain form post (no JavaScript) is redirected
     back to the session with a message, or shown the conflict to resolve.
     """
-    wants_json = "application/json" in request.headers.get("Accept", "")
+    session_url = reverse("questions:session", args=[session_id])
     # The hottest endpoint: the owner's id comes from the session; the user row is not read.
     owner_id = signed_in_user_id(request)
     if owner_id is None:
-        if not wants_json:
-            return redirect(
-                f"{reverse('login')}?next={reverse('questions:session', args=[session_id])}"
-            )
-        return JsonResponse(
-            {"status": "login", "message": "You were logged out. Log in again to keep saving."},
-            status=401,
-        )
+        return save_logged_out(request, session_url)
     text, base, writer = answer_fields(request)
     if base is None:
         _get_own_attempt(request, session_id, attempt_id)
         message = "The revision this text is based on is missing: reload the page."
-        if not wants_json:
-            messages.error(request, message)
-            return redirect("questions:session", session_id=session_id)
-        return JsonResponse({"status": "invalid", "message": message}, status=422)
+        return save_refused(request, message, session_url)
     now = timezone.now()
     try:
         result = services.save_answer(
@@ -333,13 +348,10 @@ def attempt_save(request: HtmxHttpRequest, session_id: int, attempt_id: int) -> 
         )
     except services.InvalidAnswer as invalid:
         _get_own_attempt(request, session_id, attempt_id)
-        if not wants_json:
-            messages.error(request, str(invalid))
-            return redirect("questions:session", session_id=session_id)
-        return JsonResponse({"status": "invalid", "message": str(invalid)}, status=422)
+        return save_refused(request, str(invalid), session_url)
     if result is None:
         raise Http404("No such attempt.")
-    if wants_json:
+    if wants_json(request):
         return save_json(request, result)
     if result.outcome == "conflict":
         session = _get_session_for_user(request, session_id)  # type: ignore[arg-type]
