@@ -7,7 +7,9 @@ included); a scorecard through `_own_scorecard` (its interviewer only). Other in
 scorecards appear only where `interviews.may_see_others` allows (independent feedback).
 """
 
+import functools
 import json
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -481,22 +483,29 @@ def scorecard_correct(request: AuthenticatedHttpRequest, scorecard_id: int) -> H
 
 
 def _debrief_access(
-    request: AuthenticatedHttpRequest, candidate_id: int
-) -> tuple[Candidate, Membership] | HttpResponse:
-    candidate, membership = _candidate(request, candidate_id)
-    if not interviews.may_see_others(candidate=candidate, user=request.user, membership=membership):
-        context = {"candidate": candidate, "team": candidate.team}
-        return render(request, "questions/teams/debrief_locked.html", context, status=403)
-    return candidate, membership
+    view: Callable[[AuthenticatedHttpRequest, Candidate, Membership], HttpResponse],
+) -> Callable[[AuthenticatedHttpRequest, int], HttpResponse]:
+    """For the debrief and the packet: the view gets the candidate and the user's membership,
+    or the locked page (403) is shown while `interviews.may_see_others` does not allow it."""
+
+    @functools.wraps(view)
+    def checked(request: AuthenticatedHttpRequest, candidate_id: int) -> HttpResponse:
+        candidate, membership = _candidate(request, candidate_id)
+        user = request.user
+        if not interviews.may_see_others(candidate=candidate, user=user, membership=membership):
+            context = {"candidate": candidate, "team": candidate.team}
+            return render(request, "questions/teams/debrief_locked.html", context, status=403)
+        return view(request, candidate, membership)
+
+    return checked
 
 
 @login_required
 @require_GET
-def candidate_debrief(request: AuthenticatedHttpRequest, candidate_id: int) -> HttpResponse:
-    access = _debrief_access(request, candidate_id)
-    if isinstance(access, HttpResponse):
-        return access
-    candidate, membership = access
+@_debrief_access
+def candidate_debrief(
+    request: AuthenticatedHttpRequest, candidate: Candidate, membership: Membership
+) -> HttpResponse:
     pending = list(
         Scorecard.objects.filter(candidate=candidate, state=Scorecard.State.DRAFT).values_list(
             "interviewer_name", "round_position"
@@ -557,11 +566,10 @@ def packet_data(candidate: Candidate, debrief: calibration.Debrief) -> dict[str,
 
 @login_required
 @require_GET
-def candidate_packet(request: AuthenticatedHttpRequest, candidate_id: int) -> HttpResponse:
-    access = _debrief_access(request, candidate_id)
-    if isinstance(access, HttpResponse):
-        return access
-    candidate, _membership = access
+@_debrief_access
+def candidate_packet(
+    request: AuthenticatedHttpRequest, candidate: Candidate, _membership: Membership
+) -> HttpResponse:
     context = {
         "candidate": candidate,
         "team": candidate.team,
@@ -572,11 +580,10 @@ def candidate_packet(request: AuthenticatedHttpRequest, candidate_id: int) -> Ht
 
 @login_required
 @require_GET
-def candidate_packet_json(request: AuthenticatedHttpRequest, candidate_id: int) -> HttpResponse:
-    access = _debrief_access(request, candidate_id)
-    if isinstance(access, HttpResponse):
-        return access
-    candidate, _membership = access
+@_debrief_access
+def candidate_packet_json(
+    request: AuthenticatedHttpRequest, candidate: Candidate, _membership: Membership
+) -> HttpResponse:
     data = packet_data(candidate, calibration.debrief(candidate))
     response = HttpResponse(
         json.dumps(data, ensure_ascii=False, indent=2),
