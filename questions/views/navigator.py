@@ -111,9 +111,7 @@ def navigator_question(
     button says: confirm and go to the next, go to another question, flag, or review."""
     session = _get_navigator_session(request, session_id)
     now = timezone.now()
-    if request.method == "POST":
-        return _post_question(request, session, number, now)
-    if _closed(session, now):
+    if request.method == "GET" and _closed(session, now):
         return _after_answering(request, session)
     current = navigator.question(session, number)
     if current is None:
@@ -124,6 +122,8 @@ def navigator_question(
             status=404,
         )
     current.session = session
+    if request.method == "POST":
+        return _post_question(request, session, current, now)
     if not navigator.is_answering(session, current):
         return _after_answering(request, session)
     return _render_question(request, session, current, now=now)
@@ -169,17 +169,9 @@ def _save(
 
 
 def _post_question(
-    request: AuthenticatedHttpRequest, session: PracticeSession, number: int, now: datetime
+    request: AuthenticatedHttpRequest, session: PracticeSession, current: Attempt, now: datetime
 ) -> HttpResponse:
-    current = navigator.question(session, number)
-    if current is None:
-        return _render_review(
-            request,
-            session,
-            error=f"This session has no question {number}: choose one from the list.",
-            status=404,
-        )
-    current.session = session
+    number = current.position
     text, base, writer = answer_fields(request)
     changed = "answer" in request.POST and text != current.answer
     time_up = request.POST.get("time_up") == "1"
