@@ -149,6 +149,19 @@ def duplicate_kit(*, kit: Kit, owner: Any) -> Kit:
     return copy
 
 
+def _next_position(rows: QuerySet[Any], present: Q, *, limit: int, already: str, full: str) -> int:
+    """The position after the last of `rows` (a kit's items, a loop's rounds), in one query;
+    `already` is refused when a row matches `present`, `full` when there are `limit` rows."""
+    totals = rows.aggregate(
+        count=Count("pk"), last=Max("position"), present=Count("pk", filter=present)
+    )
+    if totals["present"]:
+        raise KitError(already)
+    if totals["count"] >= limit:
+        raise KitError(full)
+    return (totals["last"] or 0) + 1
+
+
 @transaction.atomic
 def add_question_to_kit(*, kit: Kit, question_id: int) -> KitItem:
     """Append a published question. Refuses duplicates, drafts, retired questions, overfull kits."""
@@ -161,16 +174,14 @@ def add_question_to_kit(*, kit: Kit, question_id: int) -> KitItem:
         raise KitError(
             f"“{question.title}” is {state}, so it cannot be added: only published questions can."
         )
-    totals = kit.items.aggregate(
-        count=Count("pk"),
-        last=Max("position"),
-        present=Count("pk", filter=Q(question_id=question_id)),
+    position = _next_position(
+        kit.items.all(),
+        Q(question_id=question_id),
+        limit=MAX_KIT_ITEMS,
+        already=f"“{question.title}” is already in this kit.",
+        full=f"A kit holds at most {MAX_KIT_ITEMS} questions. Split it into two rounds.",
     )
-    if totals["present"]:
-        raise KitError(f"“{question.title}” is already in this kit.")
-    if totals["count"] >= MAX_KIT_ITEMS:
-        raise KitError(f"A kit holds at most {MAX_KIT_ITEMS} questions. Split it into two rounds.")
-    item = KitItem.objects.create(kit=kit, question=question, position=(totals["last"] or 0) + 1)
+    item = KitItem.objects.create(kit=kit, question=question, position=position)
     _touch(Kit, kit.pk)
     return item
 
@@ -292,14 +303,14 @@ def add_kit_to_loop(*, loop: Loop, kit_id: int) -> LoopRound:
     kit = Kit.objects.for_loop(loop).filter(pk=kit_id).only("title").first()
     if kit is None:
         raise KitError("Choose one of the loop's kits (its team's, or its owner's own).")
-    totals = loop.rounds.aggregate(
-        count=Count("pk"), last=Max("position"), present=Count("pk", filter=Q(kit_id=kit_id))
+    position = _next_position(
+        loop.rounds.all(),
+        Q(kit_id=kit_id),
+        limit=MAX_LOOP_ROUNDS,
+        already=f"“{kit.title}” is already a round of this loop.",
+        full=f"A loop has at most {MAX_LOOP_ROUNDS} rounds.",
     )
-    if totals["present"]:
-        raise KitError(f"“{kit.title}” is already a round of this loop.")
-    if totals["count"] >= MAX_LOOP_ROUNDS:
-        raise KitError(f"A loop has at most {MAX_LOOP_ROUNDS} rounds.")
-    loop_round = LoopRound.objects.create(loop=loop, kit=kit, position=(totals["last"] or 0) + 1)
+    loop_round = LoopRound.objects.create(loop=loop, kit=kit, position=position)
     _touch(Loop, loop.pk)
     return loop_round
 
