@@ -84,3 +84,13 @@ def slug_for(name: str, *, max_length: int) -> str:
     if slug and SLUG.match(slug):
         return slug
     return "imported-" + hashlib.sha256(name.encode()).hexdigest()[:10]
+
+
+def unused_slug(name: str, used: set[str]) -> str:
+    """A question's slug made from `name`, numbered (-2, -3, ...) past the slugs in `used`."""
+    base = slug_for(name, max_length=110)
+    slug, n = base, 1
+    while slug in used:
+        n += 1
+        slug = f"{base}-{n}"
+    return slug

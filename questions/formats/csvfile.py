@@ -30,6 +30,7 @@ from questions.formats.common import (
     parse_weighted_line,
     question_record,
     slug_for,
+    unused_slug,
     weighted_line,
 )
 from questions.models import Question
@@ -211,11 +212,7 @@ def _read_row(
         return
     slug = values.get("slug", "").strip()
     if not slug:
-        base = slug_for(f"{topic_slug} {values.get('title', '')}", max_length=110)
-        slug, n = base, 1
-        while slug in used:
-            n += 1
-            slug = f"{base}-{n}"
+        slug = unused_slug(f"{topic_slug} {values.get('title', '')}", used)
     used.add(slug)
     item = f"{item} (question {slug!r})"
     seconds: Any = values.get("seconds", "").strip() or DEFAULT_SECONDS

@@ -38,6 +38,7 @@ from questions.formats.common import (
     one_line,
     question_record,
     slug_for,
+    unused_slug,
 )
 from questions.models import Question
 from questions.models.bank import Status, Weight
@@ -491,11 +492,7 @@ def _read_question(
     if idnumber and SLUG.match(idnumber) and len(idnumber) <= 120:
         slug = idnumber
     else:
-        base = slug_for(f"{topic.slug} {title}", max_length=110)
-        slug, n = base, 1
-        while slug in used_slugs:
-            n += 1
-            slug = f"{base}-{n}"
+        slug = unused_slug(f"{topic.slug} {title}", used_slugs)
     used_slugs.add(slug)
     raw["slug"] = slug
     result.items.append(MoodleItem(raw=raw, item=item, topic=topic.slug))
