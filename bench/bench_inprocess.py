@@ -14,6 +14,7 @@ Quiet enough to compare two commits on a shared machine: run it on each, twice, 
 """
 
 import cProfile
+import functools
 import io
 import os
 import pstats
@@ -23,6 +24,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -115,12 +117,17 @@ def measure() -> int:
         body = f"answer=text+{i}&base=0&writer=inprocess".encode() if name == "save" else b""
         method = "POST" if name in POSTS else "GET"
         status: list[str] = []
+
+        def start_response(line: str, headers: list, exc_info: Any = None) -> Callable:
+            status.append(line)
+            return lambda data: None
+
         result = app(
             environ(method, paths[i % len(paths)], fixture, name in SIGNED_IN, body),
-            lambda s, headers, exc_info=None: status.append(s),
+            start_response,
         )
         b"".join(result)
-        result.close()  # type: ignore[attr-defined]
+        result.close()
         return status[0]
 
     print("| endpoint | CPU per request | requests |\n| --- | --- | --- |")
@@ -138,7 +145,7 @@ def measure() -> int:
         cpu = (time.process_time() - started) / REQUESTS * 1000
         print(f"| {name} | {cpu:.2f} ms | {REQUESTS} |")
         if os.environ.get("BENCH_PROFILE"):
-            profile(name, lambda i, name=name: call(name, i))
+            profile(name, functools.partial(call, name))
     return 0
 
 
