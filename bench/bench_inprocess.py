@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("BENCH_QUESTIONS", "200")
 
 from bench import bench_practice  # noqa: E402
+from bench.common import server_env  # noqa: E402
 from bench.scratch import scratch_database  # noqa: E402
 
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "1500"))
@@ -73,7 +74,7 @@ def environ(method: str, path: str, fixture: dict, signed_in: bool, body: bytes)
 
 def main() -> int:
     with scratch_database("bench_inprocess") as url:
-        env = bench_practice.server_env(url)
+        env = server_env(url)
         redis = None
         if shutil.which("redis-server"):
             redis = subprocess.Popen(
