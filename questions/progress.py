@@ -6,8 +6,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import connection
-from django.db.models import Avg, Case, Count, F, Max, Q, When
-from django.db.models.functions import TruncDate, TruncWeek
+from django.db.models import Avg, BooleanField, Count, ExpressionWrapper, Max, Q
+from django.db.models.functions import TruncDate
 
 from questions.models import Attempt, PracticeSession
 from questions.models.practice import AttemptState
@@ -60,10 +60,6 @@ def first_week(now: datetime, weeks: int) -> date:
     return first - timedelta(days=first.weekday())
 
 
-def _as_date(value: date | datetime) -> date:
-    return value.date() if isinstance(value, datetime) else value
-
-
 def attempt_stats(
     user: Any,
     *,
@@ -82,46 +78,58 @@ def attempt_stats(
       (by the week graded) and the average time per answer (by the week submitted).
     Days and weeks are in the current time zone, as TruncDate and TruncWeek make them.
     """
-    answered, graded = Q(state__in=ANSWERED), Q(grade__isnull=False)
+    graded = Q(grade__isnull=False)
     recent = graded & Q(graded_at__gte=standings_since) if standings_since else graded
-    columns: dict[str, Any] = {
-        "day": Case(
-            When(answered & Q(submitted_at__date__gte=days_since), then=TruncDate("submitted_at"))
-        ),
-        "standing": Case(When(recent, then=F("topic_name"))),
-    }
+    # The ORM makes each attempt's local days (as TruncDate does), once per attempt: OFFSET 0
+    # keeps PostgreSQL from inlining the subquery and converting time zones once per use.
+    inner = (
+        Attempt.objects.for_user(user)
+        .annotate(
+            answered=ExpressionWrapper(Q(state__in=ANSWERED), output_field=BooleanField()),
+            recent=ExpressionWrapper(recent, output_field=BooleanField()),
+            submitted_day=TruncDate("submitted_at"),
+            graded_day=TruncDate("graded_at"),
+        )
+        .values(
+            "answered",
+            "recent",
+            "submitted_day",
+            "graded_day",
+            "topic_name",
+            "level",
+            "grade",
+            "time_spent",
+        )  # fmt: skip
+        .order_by()
+    )
+    inner_sql, inner_params = inner.query.sql_with_params()
     sets = ["(day)", "(standing)"]
     first: date | None = None
     if weeks:
         assert now is not None
         first = first_week(now, weeks)
-        columns["graded_week"] = Case(
-            When(graded & Q(graded_at__date__gte=first), then=TruncWeek("graded_at"))
-        )
-        columns["timed_week"] = Case(
-            When(
-                answered & Q(submitted_at__date__gte=first, time_spent__isnull=False),
-                then=TruncWeek("submitted_at"),
-            )
-        )
         sets += ["(graded_week, topic_name)", "(graded_week, level)", "(timed_week)"]
         weekly_columns = """GROUPING(topic_name), GROUPING(level), GROUPING(timed_week),
             graded_week, topic_name, level, timed_week"""
     else:
         weekly_columns = "1, 1, 1, NULL, NULL, NULL, NULL"
-    inner = (
-        Attempt.objects.for_user(user)
-        .annotate(**columns)
-        .values(*columns, "topic_name", "level", "grade", "time_spent")
-        .order_by()
-    )
-    inner_sql, params = inner.query.sql_with_params()
+    monday = "{0} - (EXTRACT(ISODOW FROM {0})::int - 1)"  # the Monday of a day's week
     sql = f"""
         SELECT GROUPING(day), GROUPING(standing), {weekly_columns}, day, standing,
                COUNT(*), COUNT(*) FILTER (WHERE grade >= 3), AVG(time_spent)
-        FROM ({inner_sql}) AS attempt
+        FROM (
+            SELECT CASE WHEN answered AND submitted_day >= %s THEN submitted_day END AS day,
+                   CASE WHEN recent THEN topic_name END AS standing,
+                   CASE WHEN grade IS NOT NULL AND graded_day >= %s
+                        THEN {monday.format("graded_day")} END AS graded_week,
+                   CASE WHEN answered AND time_spent IS NOT NULL AND submitted_day >= %s
+                        THEN {monday.format("submitted_day")} END AS timed_week,
+                   topic_name, level, grade, time_spent
+            FROM ({inner_sql} OFFSET 0) AS attempt
+        ) AS attempt
         GROUP BY GROUPING SETS ({", ".join(sets)})
     """  # noqa: S608 - the inner query is the ORM's, with its parameters
+    params = [days_since, first, first, *inner_params]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -159,13 +167,13 @@ def attempt_stats(
                     )
                 )
         elif not g_topic or not g_level:
-            week = index.get(_as_date(graded_week)) if graded_week is not None else None
+            week = index.get(graded_week) if graded_week is not None else None
             if week is not None:
                 by, key = ("topic", topic) if not g_topic else ("level", level)
                 shares[by][key or "Other"][week] = good / n
                 counts[by][key or "Other"][week] = n
         elif not g_timed and timed_week is not None:
-            week = index.get(_as_date(timed_week))
+            week = index.get(timed_week)
             if week is not None and average is not None:
                 seconds[week] = average.total_seconds()
     weekly = (
