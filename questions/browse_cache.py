@@ -19,6 +19,8 @@ from django.dispatch import receiver
 from questions.models import Question, Topic
 
 VERSION_KEY = "bank:version"
+# Moves on when BrowsePage changes shape, so that no process reads an older one.
+PAGE_FORMAT = 2
 TIMEOUT = 300
 
 
@@ -28,6 +30,7 @@ class BrowsePage:
     number: int
     questions: list[Question]
     notices: list[str]
+    cards: str  # the rendered cards (HTML from the bank alone, nothing of the visitor's)
 
 
 def bank_version() -> int:
@@ -45,7 +48,7 @@ def bank_changed(**kwargs: Any) -> None:
 
 
 def cached_page(key: str, compute: Callable[[], BrowsePage]) -> BrowsePage:
-    full_key = f"bank:browse:{bank_version()}:{key}"
+    full_key = f"bank:browse:{PAGE_FORMAT}:{bank_version()}:{key}"
     page = cache.get(full_key)
     if page is None:
         page = compute()

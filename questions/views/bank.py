@@ -9,6 +9,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
@@ -51,7 +52,10 @@ def question_list(request: HtmxHttpRequest) -> HttpResponse:
         for question in questions:
             question.excerpt = excerpt(question.prompt)
         notices = [page_notice] if page_notice else []
-        return BrowsePage(page.paginator.count, page.number, questions, notices)
+        # The cards are the same for everyone: rendered once with the page's rows (and cached
+        # with them), they cost nothing on the next visit.
+        cards = render_to_string("questions/question_list.html#cards", {"questions": questions})
+        return BrowsePage(page.paginator.count, page.number, questions, notices, cards)
 
     if criteria["q"].strip() or not settings.BANK_PAGE_CACHE:
         found = compute()
@@ -72,6 +76,7 @@ def question_list(request: HtmxHttpRequest) -> HttpResponse:
         "roles": Role.choices,
         "page_obj": page,
         "questions": questions,
+        "cards": found.cards,
         "count": found.count,
         # An htmx swap updates the live region outside the results out of band.
         "count_out_of_band": request.htmx,
