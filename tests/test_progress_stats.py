@@ -163,3 +163,19 @@ def test_another_users_attempts_do_not_count(varied_user):
     other = make_user()
     stats = progress.attempt_stats(other, days_since=NOW.date() - timedelta(days=400))
     assert stats.days == {} and stats.standings == []
+
+
+def test_recent_sessions_are_the_newest_five_with_their_totals(
+    varied_user, django_assert_num_queries
+):
+    expected = [
+        (s.pk, s.answered, s.graded, s.average_grade, s.late, s.timed_out, s.last_activity)
+        for s in progress.sessions_with_totals(varied_user)[:5]
+    ]
+    with django_assert_num_queries(1):
+        recent = progress.recent_sessions(varied_user, 5)
+    assert [
+        (s.pk, s.answered, s.graded, s.average_grade, s.late, s.timed_out, s.last_activity)
+        for s in recent
+    ] == expected
+    assert len(expected) == 5 and any(s[1] != s[2] for s in expected)  # some left ungraded
