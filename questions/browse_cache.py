@@ -1,12 +1,15 @@
-"""The question browser's pages without a search, kept in the shared cache.
+"""The question browser's pages, kept in the shared cache.
 
-Browsing the bank (every question, or a topic, level, kind or role, page by page) is the same
-for everyone and changes only when the bank does, yet each page counted and sorted every
-published question. Those pages are cached by filters and page number under a bank version
-that every save or deletion of a question or topic moves on (so an edit shows at once), with a
-five-minute lifetime as a backstop for bulk updates that send no signal. Searches are not cached.
+Browsing and searching the bank (every question, or a search, topic, level, kind or role, page by
+page) is the same for everyone and changes only when the bank does, yet each page counted and
+sorted every published question, and a search ranked every match. Pages are cached by their
+filters and page number (hashed: a search may be long) under a bank version that every save or
+deletion of a question or topic moves on (so an edit shows at once), with a five-minute lifetime
+as a backstop for bulk updates that send no signal and so that rare searches leave the cache
+(Valkey evicts by that lifetime first when full).
 """
 
+import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -48,7 +51,8 @@ def bank_changed(**kwargs: Any) -> None:
 
 
 def cached_page(key: str, compute: Callable[[], BrowsePage]) -> BrowsePage:
-    full_key = f"bank:browse:{PAGE_FORMAT}:{bank_version()}:{key}"
+    digest = hashlib.sha256(key.encode()).hexdigest()
+    full_key = f"bank:browse:{PAGE_FORMAT}:{bank_version()}:{digest}"
     page = cache.get(full_key)
     if page is None:
         page = compute()
