@@ -8,6 +8,7 @@ so and shows its table instead (`has_enough_points`).
 """
 
 import math
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -138,7 +139,7 @@ def heatmap(chart_id: str, *, counts: dict[date, int], end: date, title: str) ->
                 f'<text class="chart-axis" x="{left + week * (cell + gap)}" y="10">{day:%b}</text>'
             )
         value = counts.get(day, 0)
-        level = sum(1 for threshold in HEATMAP_LEVELS[1:] if value >= threshold)
+        level = bisect_right(HEATMAP_LEVELS, value) - 1  # the steps reached, 0 for none
         parts.append(
             f'<rect class="heat heat-{level}" x="{left + week * (cell + gap)}" '
             f'y="{top + weekday * (cell + gap)}" width="{cell}" height="{cell}" rx="2">'

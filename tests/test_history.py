@@ -307,10 +307,10 @@ def test_anonymous_users_are_sent_to_log_in(client, url):
 @pytest.mark.parametrize(
     ("url", "limit"),
     [
-        ("/", 12),
+        ("/", 10),
         ("/history/", 8),
         ("/history/?page=3&level=beginner", 8),
-        ("/progress/", 12),
+        ("/progress/", 4),
         ("/review/", 13),
     ],
 )

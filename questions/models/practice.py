@@ -259,7 +259,10 @@ class Attempt(models.Model):
     State = AttemptState
     Grade = Grade
 
-    session = models.ForeignKey(PracticeSession, on_delete=models.CASCADE, related_name="attempts")
+    # No index of its own: attempt_unique_place and attempt_session_stats_idx both lead with it.
+    session = models.ForeignKey(
+        PracticeSession, on_delete=models.CASCADE, related_name="attempts", db_index=False
+    )
     question = models.ForeignKey(
         Question, on_delete=models.SET_NULL, null=True, blank=True, related_name="attempts"
     )
@@ -356,6 +359,21 @@ class Attempt(models.Model):
         ]
         indexes = [
             models.Index(fields=["question", "graded_at"], name="attempt_question_graded_idx"),
+            # The dashboard's and progress page's aggregates (progress.attempt_stats) read only
+            # these columns of a user's attempts: an index-only scan, not one heap page per row.
+            models.Index(
+                fields=["session"],
+                include=[
+                    "state",
+                    "grade",
+                    "graded_at",
+                    "submitted_at",
+                    "time_spent",
+                    "topic_name",
+                    "level",
+                ],
+                name="attempt_session_stats_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -109,21 +109,19 @@ def question_history(request: AuthenticatedHttpRequest, question_id: int) -> Htt
 @require_GET
 def progress_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     user, now = request.user, timezone.now()
-    weeks = 12
-    week_starts, topic_shares, topic_counts = progress.weekly_shares(
-        user, group="topic_name", weeks=weeks, now=now
+    stats = progress.attempt_stats(
+        user, days_since=now.date() - timedelta(days=371), weeks=12, now=now
     )
-    _, level_shares, level_counts = progress.weekly_shares(
-        user, group="level", weeks=weeks, now=now
-    )
-    _, seconds = progress.weekly_seconds(user, weeks=weeks, now=now)
+    assert stats.weekly is not None
+    week_starts, seconds = stats.weekly.week_starts, stats.weekly.seconds
+    topic_shares, topic_counts = stats.weekly.topic_shares, stats.weekly.topic_counts
+    level_shares, level_counts = stats.weekly.level_shares, stats.weekly.level_counts
     labels = [f"{w:%d %b}" for w in week_starts]
     percent_ticks = [(0, "0%"), (0.5, "50%"), (1, "100%")]
     levels = [(value, label) for value, label in Level.choices if value in level_shares]
     level_series = [charts.Series(label, level_shares[value]) for value, label in levels]
     max_seconds = max([s for s in seconds if s is not None], default=60)
-    days = progress.practice_days(user, since=now.date() - timedelta(days=371))
-    standings = progress.topic_standings(user)
+    days, standings = stats.days, stats.standings
     # Small multiples in the table's order (weakest first), then topics only graded long ago.
     order = {s.topic: i for i, s in enumerate(standings)}
     topics_in_order = sorted(topic_shares, key=lambda t: (order.get(t, len(order)), t))

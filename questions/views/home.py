@@ -50,10 +50,14 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     user, now = request.user, timezone.now()
     close_my_overdue_sessions(user, now)
     due, allowed = scheduling.due_today(user, now)
-    days = progress.practice_days(user, since=(now - timedelta(days=400)).date())
-    standings = progress.topic_standings(user, since=now - timedelta(days=90))
-    weakest = [s for s in standings if s.graded >= 3][:3]
-    recent = list(progress.sessions_with_totals(user)[:5])
+    stats = progress.attempt_stats(
+        user,
+        days_since=(now - timedelta(days=400)).date(),
+        standings_since=now - timedelta(days=90),
+    )
+    days = stats.days
+    weakest = [s for s in stats.standings if s.graded >= 3][:3]
+    recent = progress.recent_sessions(user, 5)
     leeches = list(
         ReviewCard.objects.for_user(user).leeches().select_related("question", "follow_up")[:5]
     )
