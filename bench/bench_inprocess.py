@@ -10,6 +10,7 @@ request. Each endpoint is warmed first. Knobs:
   BENCH_ENDPOINTS=save,page,browser    which endpoints (also stack_update, stack_page, search)
   BENCH_PROFILE=1                      also write a cProfile (CPU time) to bench/out/<name>.txt
   BENCH_DROP_MIDDLEWARE=csp,axes       run without the middleware whose path contains these
+  BENCH_SAME_TEXT=1                    every save sends the same text (as bench_practice's wrk does)
 Quiet enough to compare two commits on a shared machine: run it on each, twice, interleaved.
 """
 
@@ -37,6 +38,7 @@ from bench.scratch import scratch_database  # noqa: E402
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "1500"))
 ENDPOINTS = [e for e in os.environ.get("BENCH_ENDPOINTS", "save,page,browser").split(",") if e]
 DROP = [m for m in os.environ.get("BENCH_DROP_MIDDLEWARE", "").split(",") if m]
+SAME_TEXT = bool(os.environ.get("BENCH_SAME_TEXT"))  # every save sends the same text, as wrk does
 REDIS_PORT = 8014
 POSTS = {"save", "stack_update"}
 SIGNED_IN = {"save", "stack_update", "page", "stack_page"}
@@ -115,7 +117,8 @@ def measure() -> int:
     def call(name: str, i: int) -> str:
         paths = fixture[name]
         # Each save continues its page's own revision (the same writer), as a typing page does.
-        body = f"answer=text+{i}&base=0&writer=inprocess".encode() if name == "save" else b""
+        text = "the+same+text" if SAME_TEXT else f"text+{i}"
+        body = f"answer={text}&base=0&writer=inprocess".encode() if name == "save" else b""
         method = "POST" if name in POSTS else "GET"
         status: list[str] = []
 
