@@ -19,7 +19,6 @@ import functools
 import io
 import os
 import pstats
-import shutil
 import subprocess
 import sys
 import time
@@ -32,14 +31,14 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("BENCH_QUESTIONS", "200")
 
 from bench import bench_practice  # noqa: E402
-from bench.common import server_env  # noqa: E402
+from bench.common import server_env, start_cache  # noqa: E402
 from bench.scratch import scratch_database  # noqa: E402
 
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "1500"))
 ENDPOINTS = [e for e in os.environ.get("BENCH_ENDPOINTS", "save,page,browser").split(",") if e]
 DROP = [m for m in os.environ.get("BENCH_DROP_MIDDLEWARE", "").split(",") if m]
 SAME_TEXT = bool(os.environ.get("BENCH_SAME_TEXT"))  # every save sends the same text, as wrk does
-REDIS_PORT = 8014
+REDIS_PORT = 8014  # not the load benchmarks' 8013: this one may run beside them
 POSTS = {"save", "stack_update"}
 SIGNED_IN = {"save", "stack_update", "page", "stack_page"}
 
@@ -77,14 +76,7 @@ def environ(method: str, path: str, fixture: dict, signed_in: bool, body: bytes)
 def main() -> int:
     with scratch_database("bench_inprocess") as url:
         env = server_env(url)
-        redis = None
-        if shutil.which("redis-server"):
-            redis = subprocess.Popen(
-                ["redis-server", "--port", str(REDIS_PORT), "--bind", "127.0.0.1", "--save", "",
-                 "--appendonly", "no", "--loglevel", "warning"],
-                stdout=subprocess.DEVNULL,
-            )  # fmt: skip
-            env["CACHE_URL"] = f"redis://127.0.0.1:{REDIS_PORT}/0"
+        cache = start_cache(env, REDIS_PORT)
         os.environ.update(env)
         try:
             for command in (["migrate", "-v0"], ["collectstatic", "--no-input", "-v0"]):
@@ -94,9 +86,9 @@ def main() -> int:
             from django.db import connections
 
             connections.close_all()
-            if redis is not None:
-                redis.terminate()
-                redis.wait(timeout=10)
+            if cache is not None:
+                cache.terminate()
+                cache.wait(timeout=10)
 
 
 def measure() -> int:

@@ -70,6 +70,21 @@ def server_env(url: str, *, unlimited_autosave: bool = True) -> dict[str, str]:
     return env
 
 
+def start_cache(env: dict[str, str], port: int = REDIS_PORT) -> subprocess.Popen | None:
+    """The production shape, with BENCH_CACHE=redis (the default where `redis-server` exists):
+    sessions, counters and bank pages in a shared Valkey/Redis on loopback, named in `env`.
+    Returns the server to stop, or None with the embedded database cache."""
+    if CACHE != "redis":
+        return None
+    server = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+         "--appendonly", "no", "--loglevel", "warning"],
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    env["CACHE_URL"] = f"redis://127.0.0.1:{port}/0"
+    return server
+
+
 def gunicorn(module: str, port: int, env: dict[str, str]) -> subprocess.Popen:
     return subprocess.Popen(
         [
@@ -147,28 +162,8 @@ def load_stack(
             },
         )
         try:
-            if CACHE == "redis":
-                # The production shape: sessions and counters in a shared Valkey/Redis
-                # (loopback only).
-                stack.processes.append(
-                    subprocess.Popen(
-                        [
-                            "redis-server",
-                            "--port",
-                            str(REDIS_PORT),
-                            "--bind",
-                            "127.0.0.1",
-                            "--save",
-                            "",
-                            "--appendonly",
-                            "no",
-                            "--loglevel",
-                            "warning",
-                        ],
-                        stdout=subprocess.DEVNULL,
-                    )  # fmt: skip
-                )
-                stack.env["CACHE_URL"] = f"redis://127.0.0.1:{REDIS_PORT}/0"
+            if cache := start_cache(stack.env):
+                stack.processes.append(cache)
             os.environ.update(stack.env)
             commands = [["migrate", "-v0"]]
             if collectstatic:
