@@ -116,6 +116,8 @@ TEMPLATES: list[dict[str, Any]] = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            # {% url %} with each reversed URL kept per process (interviewprep/url_tag.py).
+            "builtins": ["interviewprep.url_tag"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.csp",
