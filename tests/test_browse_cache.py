@@ -1,5 +1,8 @@
 """The question browser's pages and searches come from the shared cache until the bank changes."""
 
+import html
+import re
+
 import pytest
 from django.core.cache import cache
 from django.db import connection
@@ -7,7 +10,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from questions.models import Question
-from tests.factories import make_question, make_topic
+from tests.factories import client_for, make_question, make_topic, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +22,9 @@ def page_cache(settings):
 
 
 def titles(response) -> list[str]:
-    return [q.title for q in response.context["questions"]]
+    """The titles on the page as the visitor reads them (a cached page renders no template)."""
+    cards = re.findall(r'class="question-result-title"><a [^>]*>([^<]*)</a>', response.text)
+    return [html.unescape(title) for title in cards]
 
 
 def test_a_repeated_search_is_answered_from_the_cache():
@@ -79,3 +84,29 @@ def test_a_very_long_search_is_cached_under_a_short_key():
         response = client.get("/questions/", {"q": long_query})
         assert response.status_code == 200
         assert titles(response) == []
+
+
+def test_a_cached_page_carries_nothing_of_the_visitor_who_filled_it():
+    make_question(title="Dropout")
+    user = make_user(username="ada-lovelace")
+    first = client_for(user).get("/questions/", {"q": "dropout", "page": "1"})
+    assert "ada-lovelace" in first.text  # the navigation is the visitor's own
+    anonymous = Client(enforce_csrf_checks=True).get("/questions/", {"q": "dropout", "page": "1"})
+    assert titles(anonymous) == ["Dropout"]
+    assert "ada-lovelace" not in anonymous.text
+    token = re.search(r'"X-CSRFToken": "([^"]+)"', anonymous.text)[1]
+    assert token not in first.text  # each page's own token, outside the cached part
+
+
+def test_htmx_results_and_the_full_page_are_cached_apart_with_their_own_links():
+    for i in range(25):
+        make_question(title=f"Dropout {i:02}", prompt="What does dropout do?")
+    client = Client()
+    swap = client.get("/questions/", {"q": "dropout"}, HTTP_HX_REQUEST="true")
+    assert "<html" not in swap.text and 'hx-swap-oob="innerHTML"' in swap.text
+    page = client.get("/questions/", {"q": "dropout"})
+    assert page.text.startswith("<!doctype html>") and "hx-swap-oob" not in page.text
+    # The pages' links keep the query string each was asked with, unknown parameters included.
+    assert 'href="?q=dropout&amp;page=2"' in page.text
+    other = client.get("/questions/", {"q": "dropout", "utm": "mail"})
+    assert 'href="?q=dropout&amp;utm=mail&amp;page=2"' in other.text

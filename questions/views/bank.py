@@ -1,21 +1,19 @@
 """Browsing and searching the published question bank, and one question's page."""
 
 import re
-from collections.abc import Sequence
-from typing import cast
 
 from django.conf import settings
-from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from interviewprep.http import HtmxHttpRequest
-from questions.browse_cache import BrowsePage, Counted, cached_page
+from questions.browse_cache import browse_key, cached_fragment
 from questions.forms import QuestionFilterForm
 from questions.models import FollowUp, Question, Topic
 from questions.models.bank import Kind, Level, Role, Status
@@ -41,51 +39,49 @@ def excerpt(markdown_text: str, limit: int = EXCERPT_CHARS) -> str:
 @require_GET
 @vary_on_headers("HX-Request")
 def question_list(request: HtmxHttpRequest) -> HttpResponse:
+    # Everything below the navigation (the filters, the count, the results and the pages) comes
+    # from the query string and the bank alone, the same for every visitor: rendered once and,
+    # with the shared cache, kept until the bank changes (questions/browse_cache.py).
+    partial = "results" if request.htmx else "main"
+
+    def compute() -> str:
+        return _render_results(request, partial)
+
+    if settings.BANK_PAGE_CACHE:
+        html = cached_fragment(browse_key(request.GET, partial), compute)
+    else:
+        html = compute()
+    if request.htmx:
+        return HttpResponse(html)
+    return render(request, "questions/question_list.html", {"main": mark_safe(html)})  # noqa: S308
+
+
+def _render_results(request: HtmxHttpRequest, partial: str) -> str:
     topics = list(Topic.objects.only("slug", "name"))
     form = QuestionFilterForm(request.GET, topics=topics)
     criteria = form.criteria()
-    number = request.GET.get("page")
-
-    def compute() -> BrowsePage:
-        page, page_notice = page_of(Question.objects.browse(**criteria), number, PER_PAGE)
-        questions = list(page.object_list)
-        for question in questions:
-            question.excerpt = excerpt(question.prompt)
-        notices = [page_notice] if page_notice else []
-        # The cards are the same for everyone: rendered once with the page's rows (and cached
-        # with them), they cost nothing on the next visit.
-        cards = render_to_string("questions/question_list.html#cards", {"questions": questions})
-        return BrowsePage(page.paginator.count, page.number, questions, notices, cards)
-
-    if not settings.BANK_PAGE_CACHE:
-        found = compute()
-    else:  # the same for everyone until the bank changes: kept in the shared cache
-        key = [
-            f"{name}={getattr(value, 'slug', value)}" for name, value in sorted(criteria.items())
-        ]
-        found = cached_page("|".join([*key, f"page={(number or '')[:20]}"]), compute)
-    counted = cast("Sequence[Question]", Counted(found.count))  # only its length is read
-    page: Page[Question] = Paginator(counted, PER_PAGE).page(found.number)
-    page.object_list = questions = found.questions
-    filters = criteria | {"active": form.active, "notices": form.notices() + found.notices}
+    page, page_notice = page_of(
+        Question.objects.browse(**criteria), request.GET.get("page"), PER_PAGE
+    )
+    questions = list(page.object_list)
+    for question in questions:
+        question.excerpt = excerpt(question.prompt)
+    notices = form.notices() + ([page_notice] if page_notice else [])
     context = {
-        "filters": filters,
+        "filters": criteria | {"active": form.active, "notices": notices},
         "topics": topics,
         "levels": Level.choices,
         "kinds": Kind.choices,
         "roles": Role.choices,
         "page_obj": page,
         "questions": questions,
-        "cards": found.cards,
-        "count": found.count,
+        "count": page.paginator.count,
         # An htmx swap updates the live region outside the results out of band.
-        "count_out_of_band": request.htmx,
+        "count_out_of_band": partial == "results",
         "browse_url": reverse("questions:browse"),
     }
-    template = "questions/question_list.html"
-    if request.htmx:
-        template += "#results"
-    return render(request, template, context)
+    # With the request: the pages' links keep the other query parameters ({% querystring %}).
+    return render_to_string(f"questions/question_list.html#{partial}", context, request=request)
 
 
 def _get_question_for_user(request: HtmxHttpRequest, slug: str) -> Question:
