@@ -11,6 +11,8 @@ request. Each endpoint is warmed first. Knobs:
   BENCH_PROFILE=1                      also write a cProfile (CPU time) to bench/out/<name>.txt
   BENCH_DROP_MIDDLEWARE=csp,axes       run without the middleware whose path contains these
   BENCH_SAME_TEXT=1                    every save sends the same text (as bench_practice's wrk does)
+  BENCH_BARE=0                         skip the bare project (bench/bare/), measured by default in a
+                                       second process, the same way, for the ratios
 Quiet enough to compare two commits on a shared machine: run it on each, twice, interleaved.
 """
 
@@ -41,6 +43,8 @@ SAME_TEXT = bool(os.environ.get("BENCH_SAME_TEXT"))  # every save sends the same
 REDIS_PORT = 8014  # not the load benchmarks' 8013: this one may run beside them
 POSTS = {"save", "stack_update"}
 SIGNED_IN = {"save", "stack_update", "page", "stack_page"}
+BARE = os.environ.get("BENCH_BARE", "1") != "0"
+TARGETS = [("save", "bare", 0.70), ("page", "bare_page", 0.60), ("browser", "bare_page", 0.40)]
 
 
 def environ(method: str, path: str, fixture: dict, signed_in: bool, body: bytes) -> dict:
@@ -74,6 +78,24 @@ def environ(method: str, path: str, fixture: dict, signed_in: bool, body: bytes)
 
 
 def main() -> int:
+    if sys.argv[1:] == ["--bare"]:
+        return measure_bare()
+    bare: dict[str, float] = {}
+    if BARE:
+        with scratch_database("bench_inprocess_bare") as bare_url:
+            out = subprocess.run(
+                [sys.executable, __file__, "--bare"],
+                env={
+                    **os.environ,
+                    "DJANGO_SETTINGS_MODULE": "bench.bare.settings",
+                    "BARE_DATABASE_URL": bare_url,
+                    "PYTHONPATH": str(ROOT),
+                },
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+        bare = {name: float(cpu) for name, cpu in (line.split() for line in out.splitlines())}
     with scratch_database("bench_inprocess") as url:
         env = server_env(url)
         cache = start_cache(env, REDIS_PORT)
@@ -81,7 +103,7 @@ def main() -> int:
         try:
             for command in (["migrate", "-v0"], ["collectstatic", "--no-input", "-v0"]):
                 subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, check=True)
-            return measure()
+            return measure(bare)
         finally:
             from django.db import connections
 
@@ -91,7 +113,45 @@ def main() -> int:
                 cache.wait(timeout=10)
 
 
-def measure() -> int:
+def measure_bare() -> int:
+    """The bare project's two views, called the same way: prints "name cpu_ms" lines."""
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.core.wsgi import get_wsgi_application
+
+    from bench.common import bare_rows
+
+    call_command("migrate", verbosity=0)
+    pk = bare_rows(os.environ["BARE_DATABASE_URL"], 1)[0]
+    app = get_wsgi_application()
+    paths = {"bare": f"/update/{pk}/", "bare_page": f"/page/{pk}/"}
+    for name, path in paths.items():
+        method = "POST" if name == "bare" else "GET"
+        for i in range(50 + REQUESTS):
+            if i == 50:
+                started = time.process_time()
+            body = f"answer=text+{i}".encode() if method == "POST" else b""
+            wsgi_call(app, environ(method, path, {}, False, body))
+        print(name, (time.process_time() - started) / REQUESTS * 1000)
+    return 0
+
+
+def wsgi_call(app: Callable, env: dict) -> str:
+    status: list[str] = []
+
+    def start_response(line: str, headers: list, exc_info: Any = None) -> Callable:
+        status.append(line)
+        return lambda data: None
+
+    result = app(env, start_response)
+    b"".join(result)
+    result.close()
+    return status[0]
+
+
+def measure(bare: dict[str, float]) -> int:
     import django
 
     django.setup()
@@ -112,21 +172,14 @@ def measure() -> int:
         text = "the+same+text" if SAME_TEXT else f"text+{i}"
         body = f"answer={text}&base=0&writer=inprocess".encode() if name == "save" else b""
         method = "POST" if name in POSTS else "GET"
-        status: list[str] = []
-
-        def start_response(line: str, headers: list, exc_info: Any = None) -> Callable:
-            status.append(line)
-            return lambda data: None
-
-        result = app(
-            environ(method, paths[i % len(paths)], fixture, name in SIGNED_IN, body),
-            start_response,
+        return wsgi_call(
+            app, environ(method, paths[i % len(paths)], fixture, name in SIGNED_IN, body)
         )
-        b"".join(result)
-        result.close()
-        return status[0]
 
     print("| endpoint | CPU per request | requests |\n| --- | --- | --- |")
+    for name, cpu in bare.items():
+        print(f"| {name} (bare project) | {cpu:.2f} ms | {REQUESTS} |")
+    measured: dict[str, float] = {}
     for name in ENDPOINTS:
         if name == "save":
             Attempt.objects.update(revision=0, writer="")
@@ -140,8 +193,13 @@ def measure() -> int:
             call(name, i)
         cpu = (time.process_time() - started) / REQUESTS * 1000
         print(f"| {name} | {cpu:.2f} ms | {REQUESTS} |")
+        measured[name] = cpu
         if os.environ.get("BENCH_PROFILE"):
             profile(name, functools.partial(call, name))
+    for name, baseline, share in TARGETS:
+        if name in measured and baseline in bare:
+            ratio = bare[baseline] / measured[name]
+            print(f"{name} / {baseline}, CPU per request: {ratio:.0%} (target {share:.0%})")
     return 0
 
 
@@ -153,6 +211,7 @@ def profile(name: str, call: Callable[[int], str]) -> None:
     profiler.disable()
     out = io.StringIO()
     pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(80)
+    pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(40)
     path = ROOT / "bench" / "out" / f"{name}.txt"
     path.parent.mkdir(exist_ok=True)
     path.write_text(out.getvalue())

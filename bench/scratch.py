@@ -41,9 +41,11 @@ def scratch_database(name: str) -> Iterator[str]:
         yield with_database(url, name)
     finally:
         try:
+            from django.conf import settings
             from django.db import connections
 
-            connections.close_all()
+            if settings.configured:  # not yet, when a subprocess used the database
+                connections.close_all()
         except ImportError:
             pass
         admin_sql(url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
