@@ -31,12 +31,76 @@ register_converter(exports.ExportFormatConverter, "export_format")
 
 app_name = "questions"
 
+# A practice session's pages and its answer's endpoints, under one prefix so that resolving
+# the hottest URL (the autosave, first) does not try every other route first.
+practice_urls = [
+    path(
+        "<int:session_id>/attempts/<int:attempt_id>/save/",
+        practice.attempt_save,
+        name="attempt_save",
+    ),
+    path("<int:session_id>/", practice.session_detail, name="session"),
+    path("", practice.session_start, name="session_start"),
+    path("question/<slug:slug>/", practice.practise_question, name="practise_question"),
+    path("token/", practice.csrf_token, name="csrf_token"),
+    path("estimate/", practice.session_estimate, name="session_estimate"),
+    path("<int:session_id>/abandon/", practice.session_abandon, name="session_abandon"),
+    path("<int:session_id>/retry/", practice.session_retry, name="session_retry"),
+    path("<int:session_id>/finish/", practice.session_finish, name="session_finish"),
+    path("<int:session_id>/summary/", practice.session_summary, name="session_summary"),
+    path(
+        "<int:session_id>/questions/<int:number>/",
+        navigator.navigator_question,
+        name="navigator_question",
+    ),
+    path(
+        "<int:session_id>/before-finishing/",
+        navigator.navigator_review,
+        name="navigator_review",
+    ),
+    path(
+        "<int:session_id>/finish-answering/",
+        navigator.navigator_finish,
+        name="navigator_finish",
+    ),
+    path(
+        "<int:session_id>/not-reached/",
+        practice.practise_not_reached,
+        name="practise_not_reached",
+    ),
+    path(
+        "<int:session_id>/attempts/<int:attempt_id>/state/",
+        practice.attempt_state,
+        name="attempt_state",
+    ),
+    path(
+        "<int:session_id>/attempts/<int:attempt_id>/undo/",
+        practice.attempt_undo,
+        name="attempt_undo",
+    ),
+    path(
+        "<int:session_id>/attempts/<int:attempt_id>/submit/",
+        practice.attempt_submit,
+        name="attempt_submit",
+    ),
+    path(
+        "<int:session_id>/attempts/<int:attempt_id>/grade/",
+        practice.attempt_grade,
+        name="attempt_grade",
+    ),
+    path(
+        "<int:session_id>/attempts/<int:attempt_id>/skip/",
+        practice.attempt_skip,
+        name="attempt_skip",
+    ),
+    path("<int:session_id>/sharing/", sharing.session_sharing, name="session_sharing"),
+]
+
 urlpatterns = [
+    path("practice/", include(practice_urls)),
     path("questions/", bank.question_list, name="browse"),
     path("questions/export.<export_format:fmt>", exports.bank_export, name="bank_export"),
     path("questions/<slug:slug>/", bank.question_detail, name="detail"),
-    path("practice/", practice.session_start, name="session_start"),
-    path("practice/question/<slug:slug>/", practice.practise_question, name="practise_question"),
     path("review/", review.review, name="review"),
     path("review/start/", review.review_start, name="review_start"),
     path("review/cards/<int:card_id>/suspend/", review.card_suspend, name="card_suspend"),
@@ -51,63 +115,6 @@ urlpatterns = [
     path("account/settings/", account.account_settings, name="account_settings"),
     path("account/data/history.csv", account.export_csv, name="export_csv"),
     path("account/data/history.json", account.export_json, name="export_json"),
-    path("practice/token/", practice.csrf_token, name="csrf_token"),
-    path("practice/estimate/", practice.session_estimate, name="session_estimate"),
-    path("practice/<int:session_id>/abandon/", practice.session_abandon, name="session_abandon"),
-    path("practice/<int:session_id>/retry/", practice.session_retry, name="session_retry"),
-    path("practice/<int:session_id>/", practice.session_detail, name="session"),
-    path("practice/<int:session_id>/finish/", practice.session_finish, name="session_finish"),
-    path("practice/<int:session_id>/summary/", practice.session_summary, name="session_summary"),
-    path(
-        "practice/<int:session_id>/questions/<int:number>/",
-        navigator.navigator_question,
-        name="navigator_question",
-    ),
-    path(
-        "practice/<int:session_id>/before-finishing/",
-        navigator.navigator_review,
-        name="navigator_review",
-    ),
-    path(
-        "practice/<int:session_id>/finish-answering/",
-        navigator.navigator_finish,
-        name="navigator_finish",
-    ),
-    path(
-        "practice/<int:session_id>/not-reached/",
-        practice.practise_not_reached,
-        name="practise_not_reached",
-    ),
-    path(
-        "practice/<int:session_id>/attempts/<int:attempt_id>/save/",
-        practice.attempt_save,
-        name="attempt_save",
-    ),
-    path(
-        "practice/<int:session_id>/attempts/<int:attempt_id>/state/",
-        practice.attempt_state,
-        name="attempt_state",
-    ),
-    path(
-        "practice/<int:session_id>/attempts/<int:attempt_id>/undo/",
-        practice.attempt_undo,
-        name="attempt_undo",
-    ),
-    path(
-        "practice/<int:session_id>/attempts/<int:attempt_id>/submit/",
-        practice.attempt_submit,
-        name="attempt_submit",
-    ),
-    path(
-        "practice/<int:session_id>/attempts/<int:attempt_id>/grade/",
-        practice.attempt_grade,
-        name="attempt_grade",
-    ),
-    path(
-        "practice/<int:session_id>/attempts/<int:attempt_id>/skip/",
-        practice.attempt_skip,
-        name="attempt_skip",
-    ),
     # Interview kits and loops (interviewers and staff), and the candidates' share page.
     path("kits/", builder.kit_list, name="kit_list"),
     path("kits/new/", builder.kit_create, name="kit_create"),
@@ -156,7 +163,6 @@ urlpatterns = [
         loops.loop_round_remove,
         name="loop_round_remove",
     ),
-    path("practice/<int:session_id>/sharing/", sharing.session_sharing, name="session_sharing"),
     # Teams, live interviews, debriefs and calibration.
     path("", include("questions.urls_teams")),
 ]
