@@ -294,7 +294,7 @@ def save_json(request: HtmxHttpRequest, result: services.SaveResult) -> HttpResp
 
 def wants_json(request: HtmxHttpRequest) -> bool:
     """An autosave from the page's script (JSON answers), not a plain form post."""
-    return "application/json" in request.headers.get("Accept", "")
+    return "application/json" in request.META.get("HTTP_ACCEPT", "")  # not .headers: hot path
 
 
 def save_logged_out(request: HtmxHttpRequest, next_url: str) -> HttpResponse:
@@ -322,6 +322,10 @@ def clock_time(at: datetime | None) -> str:
     return format_clock(at, seconds=True) if at else ""
 
 
+def session_path(session_id: int) -> str:
+    return reverse("questions:session", args=[session_id])
+
+
 @require_POST
 @never_cache
 def attempt_save(request: HtmxHttpRequest, session_id: int, attempt_id: int) -> HttpResponse:
@@ -331,16 +335,15 @@ def attempt_save(request: HtmxHttpRequest, session_id: int, attempt_id: int) -> 
     or closed/late, 422 invalid, 401 logged out. A plain form post (no JavaScript) is redirected
     back to the session with a message, or shown the conflict to resolve.
     """
-    session_url = reverse("questions:session", args=[session_id])
     # The hottest endpoint: the owner's id comes from the session; the user row is not read.
     owner_id = signed_in_user_id(request)
     if owner_id is None:
-        return save_logged_out(request, session_url)
+        return save_logged_out(request, session_path(session_id))
     text, base, writer = answer_fields(request)
     if base is None:
         _get_own_attempt(request, session_id, attempt_id)
         message = "The revision this text is based on is missing: reload the page."
-        return save_refused(request, message, session_url)
+        return save_refused(request, message, session_path(session_id))
     now = timezone.now()
     try:
         result = services.save_answer(
@@ -354,7 +357,7 @@ def attempt_save(request: HtmxHttpRequest, session_id: int, attempt_id: int) -> 
         )
     except services.InvalidAnswer as invalid:
         _get_own_attempt(request, session_id, attempt_id)
-        return save_refused(request, str(invalid), session_url)
+        return save_refused(request, str(invalid), session_path(session_id))
     if result is None:
         raise Http404("No such attempt.")
     if wants_json(request):
