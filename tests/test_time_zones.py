@@ -73,3 +73,27 @@ def test_json_answers_can_print_the_same_clock_as_the_pages():
     assert clock_format() == "24h"
     assert format_clock(AT, seconds=True) == "12:14:31"
     assert format_moment(AT) == "15 Jan 2026, 12:14 UTC"
+
+
+@pytest.mark.parametrize("fmt", ["24h", "12h"])
+@pytest.mark.parametrize("seconds", [False, True])
+def test_the_clock_formatted_by_hand_matches_djangos_date_format(fmt, seconds):
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+    from django.utils.formats import date_format
+
+    from questions.preferences import _clock_format
+    from questions.templatetags.timefmt import CLOCK, CLOCK_SECONDS
+
+    token = _clock_format.set(fmt)
+    try:
+        with timezone.override(ZoneInfo("America/New_York")):
+            for hour in range(24):
+                moment = datetime(2026, 3, 8, hour, 7, 9, tzinfo=UTC)  # across a DST change
+                expected = date_format(
+                    timezone.localtime(moment), (CLOCK_SECONDS if seconds else CLOCK)[fmt]
+                )
+                assert format_clock(moment, seconds=seconds) == expected
+    finally:
+        _clock_format.reset(token)

@@ -47,9 +47,15 @@ def format_day(value: datetime) -> str:
 
 
 def format_clock(value: datetime, *, seconds: bool = False) -> str:
-    """The time of day in the request's zone and the person's format: "13:05" or "1:05 PM"."""
-    formats = CLOCK_SECONDS if seconds else CLOCK
-    return date_format(_local(value), formats.get(clock_format(), formats[ClockFormat.H24]))
+    """The time of day in the request's zone and the person's format: "13:05" or "1:05 PM".
+
+    Formatted by hand, as Django's "H:i(:s)" and "g:i(:s) A" would (tests compare the two):
+    every autosave answer carries one, and date_format costs more than the rest of its JSON."""
+    local = _local(value)
+    rest = f":{local.minute:02d}:{local.second:02d}" if seconds else f":{local.minute:02d}"
+    if clock_format() == ClockFormat.H12:
+        return f"{local.hour % 12 or 12}{rest} {'AM' if local.hour < 12 else 'PM'}"
+    return f"{local.hour:02d}{rest}"
 
 
 def format_moment(value: datetime) -> str:
