@@ -47,9 +47,15 @@ class PrivateNoStoreMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         # Signed in by the session (the user row need not be read for this).
-        if signed_in_user_id(request) is not None:
+        if signed_in_user_id(request) is not None and not _private_no_store(response):
             patch_cache_control(response, no_store=True, private=True)
         return response
+
+
+def _private_no_store(response: HttpResponse) -> bool:
+    """Already says so (never_cache does): no need to parse and rebuild the header."""
+    directives = {d.strip() for d in response.get("Cache-Control", "").split(",")}
+    return {"no-store", "private"} <= directives
 
 
 class HtmxLoginRequiredMiddleware:
