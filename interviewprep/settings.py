@@ -122,6 +122,8 @@ TEMPLATES: list[dict[str, Any]] = [
                 "django.template.context_processors.request",
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
+                # The user without the lazy proxy, once the request has read it.
+                "interviewprep.views.loaded_user",
                 "django.contrib.messages.context_processors.messages",
                 "interviewprep.views.navigation",
             ],

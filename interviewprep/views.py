@@ -1,4 +1,5 @@
-"""Project-level views: the health check, and the navigation bar's context."""
+"""Project-level views: the health check, and context every page's layout reads (the user and
+the navigation bar)."""
 
 from functools import cache
 from typing import Any
@@ -6,7 +7,7 @@ from typing import Any
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, JsonResponse
 from django.urls import NoReverseMatch, reverse
-from django.utils.functional import SimpleLazyObject
+from django.utils.functional import SimpleLazyObject, empty
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -40,6 +41,21 @@ def _available_nav_items() -> list[tuple[str, str, str]]:
         for label, name, audience in NAV_ITEMS
         if (url := _url_or_none(name)) is not None
     ]
+
+
+def loaded_user(request: HttpRequest) -> dict[str, Any]:
+    """`user` itself, in place of Django's lazy wrapper, once the request has read it.
+
+    The layout reads the user on every page; through the lazy wrapper each of the template's
+    attribute lookups (several per `user.x`: callable, alters_data, ...) goes through a proxy,
+    about a tenth of a signed-in page's CPU (docs/benchmarks.md). Listed after Django's auth
+    context processor (which the admin requires), it overrides only `user`, and only when read:
+    an anonymous page's user stays lazy.
+    """
+    user = getattr(request, "user", None)
+    if isinstance(user, SimpleLazyObject) and user._wrapped is not empty:
+        return {"user": user._wrapped}
+    return {}
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
