@@ -24,6 +24,7 @@ from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.html import conditional_escape
 
 register = template.Library()
+_MISSING = object()
 
 
 @lru_cache(maxsize=16384)
@@ -55,21 +56,21 @@ class CachedURLNode(URLNode):
             and all(map(_plain, kwargs.values()))
         ):
             return super().render(context)
-        try:  # as Django's tag finds it
-            current_app = context.request.current_app  # type: ignore[attr-defined]
-        except AttributeError:
-            try:
-                current_app = context.request.resolver_match.namespace  # type: ignore[attr-defined]
-            except AttributeError:
-                current_app = None
+        request = getattr(context, "request", None)
+        # The request's current app as Django's tag finds it (without raising AttributeError).
+        current_app = getattr(request, "current_app", _MISSING)
+        if current_app is _MISSING:
+            current_app = getattr(getattr(request, "resolver_match", None), "namespace", None)
+        # The URLconf and script prefix cannot change during a request: looked up once for all
+        # of its tags (each is a context-local read).
+        where = getattr(request, "_url_tag_where", None)
+        if where is None:
+            where = (get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+            if request is not None:
+                request._url_tag_where = where
         try:
             url = _reverse(
-                view_name,
-                tuple(args),
-                tuple(sorted(kwargs.items())),
-                current_app,
-                get_urlconf() or settings.ROOT_URLCONF,
-                get_script_prefix(),
+                view_name, tuple(args), tuple(sorted(kwargs.items())), current_app, *where
             )
         except NoReverseMatch:
             return super().render(context)  # Django's own error, or "" with `as`
