@@ -71,8 +71,8 @@ class HtmxLoginRequiredMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         if (
-            getattr(request, "htmx", False)
-            and response.status_code == 302
+            response.status_code == 302  # first: request.htmx reads the headers
+            and getattr(request, "htmx", False)
             and not request.user.is_authenticated
             and response.get("Location", "").startswith(resolve_url(settings.LOGIN_URL))
         ):
