@@ -4,6 +4,7 @@ import pytest
 from django.db.models import Count
 
 from questions.models import Attempt, Question
+from questions.models.practice import attempt_with_session, current_attempt_with_session
 from questions.prepared import PreparedQuery
 from tests.factories import make_question, make_session, make_topic, make_user
 
@@ -21,14 +22,7 @@ def test_a_select_related_read_matches_the_orm_with_converters_and_no_further_qu
     session = make_session(owner, questions=[make_question(), make_question()])
     make_session(other)
     type(session).objects.filter(pk=session.pk).update(filters={"topic": ["ml"], "level": 2})
-    prepared = PreparedQuery(
-        lambda session_id, owner_id: (
-            Attempt.objects.current()
-            .select_related("session")
-            .filter(session_id=session_id, session__owner_id=owner_id)[:1]
-        ),
-        arity=2,
-    )
+    prepared = current_attempt_with_session  # the session page's read
     expected = (
         Attempt.objects.current()
         .select_related("session")
@@ -45,6 +39,10 @@ def test_a_select_related_read_matches_the_orm_with_converters_and_no_further_qu
         assert read.session.started_at.tzinfo is not None
         assert read._state.adding is False and read._state.db == "default"
     assert prepared.first(session.pk, other.pk) is None  # someone else's session: no row
+    # The autosave's read of one attempt with its session, by the same rule.
+    read = attempt_with_session.first(expected.pk, session.pk, owner.pk)
+    assert _fields(read) == _fields(expected) and _fields(read.session) == _fields(expected.session)
+    assert attempt_with_session.first(expected.pk, session.pk, other.pk) is None
 
 
 def test_arguments_go_to_every_slot_and_annotations_are_set():

@@ -15,6 +15,7 @@ from django.db.models.functions import Cast, NullIf
 from django.urls import reverse
 
 from questions.models.bank import FollowUp, Question, full_weights
+from questions.prepared import PreparedQuery
 
 MAX_ANSWER_LENGTH = 20_000
 
@@ -472,3 +473,22 @@ def attempt_statistics(path: str = "") -> dict[str, Any]:
         "skip_rate": rate(Q(**{f"{path}state": AttemptState.SKIPPED})),
         "peek_rate": rate(Q(**{f"{path}peeked": True})),
     }
+
+
+# The hot reads of an attempt with its session, compiled once per process (questions/prepared.py).
+# The session page's: a session's current attempt, if the session is the owner's.
+current_attempt_with_session = PreparedQuery(
+    lambda session_id, owner_id: (
+        Attempt.objects.current()
+        .select_related("session")
+        .filter(session_id=session_id, session__owner_id=owner_id)[:1]
+    ),
+    arity=2,
+)
+# The autosave's, when a save did not apply (a retry, a conflict, a closed answer).
+attempt_with_session = PreparedQuery(
+    lambda attempt_id, session_id, owner_id: Attempt.objects.filter(
+        pk=attempt_id, session_id=session_id, session__owner_id=owner_id
+    ).select_related("session")[:1],
+    arity=3,
+)

@@ -36,10 +36,10 @@ from questions.models.practice import (
     Clock,
     Mode,
     SessionStatus,
+    attempt_with_session,
     grace,
     longest_session,
 )
-from questions.prepared import PreparedQuery
 
 MIN_FOLLOW_UP_SECONDS = 60
 
@@ -389,16 +389,6 @@ def _save_statement() -> tuple[str, list[Any]]:
     return _SAVE_SQL.format(writable=where), names
 
 
-# Why a save did not apply (a retry of a save whose answer was lost, a conflict, a closed
-# answer): the attempt with its session, compiled once like the save itself.
-_attempt_with_session = PreparedQuery(
-    lambda attempt_id, session_id, owner_id: Attempt.objects.filter(
-        pk=attempt_id, session_id=session_id, session__owner_id=owner_id
-    ).select_related("session")[:1],
-    arity=3,
-)
-
-
 def save_answer(
     *,
     session_id: int,
@@ -443,7 +433,7 @@ def save_answer(
         seconds_left = None if deadline is None else max(0, int((deadline - now).total_seconds()))
         return SaveResult("saved", revision, seconds_left, now)
 
-    attempt = _attempt_with_session.first(attempt_id, session_id, owner_id)
+    attempt = attempt_with_session.first(attempt_id, session_id, owner_id)
     if attempt is None:
         return None
     if attempt.is_writable(now):

@@ -28,8 +28,12 @@ from questions.estimates import Estimate, estimate
 from questions.forms import GradeForm, StartSessionForm
 from questions.login_sessions import signed_in_user_id
 from questions.models import Attempt, PracticeSession, Question, Topic
-from questions.models.practice import MAX_ANSWER_LENGTH, AttemptState, Clock
-from questions.prepared import PreparedQuery
+from questions.models.practice import (
+    MAX_ANSWER_LENGTH,
+    AttemptState,
+    Clock,
+    current_attempt_with_session,
+)
 from questions.suggest import records as suggestions
 from questions.summaries import is_missed, outcome, summarise, was_asked
 from questions.templatetags.timefmt import format_clock
@@ -235,23 +239,13 @@ def _render_session(
     return render(request, template, context, status=status)
 
 
-# One query for the session and its current attempt together, compiled once: this page is hot.
-_current_with_session = PreparedQuery(
-    lambda session_id, owner_id: (
-        Attempt.objects.current()
-        .select_related("session")
-        .filter(session_id=session_id, session__owner_id=owner_id)[:1]
-    ),
-    arity=2,
-)
-
-
 @login_required
 @require_GET
 @vary_on_headers("HX-Request")
 @never_cache
 def session_detail(request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
-    current = _current_with_session.first(session_id, request.user.pk)
+    # One query for the session and its current attempt together, compiled once: this page is hot.
+    current = current_attempt_with_session.first(session_id, request.user.pk)
     session = current.session if current else _get_session_for_user(request, session_id)
     now = timezone.now()
     if session.is_open and session.is_past_deadline(now):
