@@ -1,6 +1,7 @@
 """Benchmark: dashboard, history, progress and review pages for a heavy user in a big database.
 
 Run from the repository root:  .venv/bin/python bench/bench_history.py
+(BENCH_PROFILE=1 also writes a wall-clock profile of each page to bench/out/history-<page>.txt.)
 It creates a database `bench_history` on the same server as DATABASE_URL (or the private dev
 server), fills it with 1,000 users and 1,000,000 graded attempts (plus one heavy user with 10,000)
 in SQL, then renders each page for the heavy user through Django's test client (the server-side
@@ -119,6 +120,19 @@ def measure() -> int:
             f"{max(timings[name]):7.1f}ms {queries:8}"
         )
     print(f"target: p95 < {TARGET_P95_MS:.0f} ms per page: {'PASS' if ok else 'MISS'}")
+    if os.environ.get("BENCH_PROFILE"):  # where each page's time goes (wall clock: SQL included)
+        import cProfile
+        import pstats
+        from pathlib import Path
+
+        for name, url in PAGES.items():
+            profiler = cProfile.Profile()
+            profiler.runcall(lambda url=url: [client.get(url) for _ in range(20)])
+            out = Path(__file__).with_name("out") / f"history-{name.split(',')[0]}.txt"
+            out.parent.mkdir(exist_ok=True)
+            with out.open("w") as stream:
+                pstats.Stats(profiler, stream=stream).sort_stats("cumulative").print_stats(70)
+            print(f"  profile: {out.relative_to(Path.cwd())}")
     return 0 if ok else 1
 
 
