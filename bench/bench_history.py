@@ -127,7 +127,10 @@ def measure() -> int:
 
         for name, url in PAGES.items():
             profiler = cProfile.Profile()
-            profiler.runcall(lambda url=url: [client.get(url) for _ in range(20)])
+            profiler.enable()
+            for _ in range(20):
+                client.get(url)
+            profiler.disable()
             out = Path(__file__).with_name("out") / f"history-{name.split(',')[0]}.txt"
             out.parent.mkdir(exist_ok=True)
             with out.open("w") as stream:
