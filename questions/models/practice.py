@@ -260,7 +260,7 @@ class Attempt(models.Model):
     State = AttemptState
     Grade = Grade
 
-    # No index of its own: attempt_unique_place and attempt_session_stats_idx both lead with it.
+    # No index of its own: attempt_unique_place and attempt_session_stats_id_idx lead with it.
     session = models.ForeignKey(
         PracticeSession, on_delete=models.CASCADE, related_name="attempts", db_index=False
     )
@@ -362,9 +362,11 @@ class Attempt(models.Model):
             models.Index(fields=["question", "graded_at"], name="attempt_question_graded_idx"),
             # The dashboard's and progress page's aggregates (progress.attempt_stats) read only
             # these columns of a user's attempts: an index-only scan, not one heap page per row.
+            # With the id, the calibration's join to the suggestion records is index-only too.
             models.Index(
                 fields=["session"],
                 include=[
+                    "id",
                     "state",
                     "grade",
                     "graded_at",
@@ -373,7 +375,7 @@ class Attempt(models.Model):
                     "topic_name",
                     "level",
                 ],
-                name="attempt_session_stats_idx",
+                name="attempt_session_stats_id_idx",
             ),
         ]
 
