@@ -136,6 +136,19 @@ def measure() -> int:
             with out.open("w") as stream:
                 pstats.Stats(profiler, stream=stream).sort_stats("cumulative").print_stats(70)
             print(f"  profile: {out.relative_to(Path.cwd())}")
+        # The progress page's heaviest reads, as PostgreSQL runs them for the heavy user.
+        from django.test.utils import CaptureQueriesContext
+
+        from questions.suggest.records import calibration
+
+        with CaptureQueriesContext(connection) as captured:
+            calibration(heavy)
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {captured[-1]['sql']}")
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        out = Path(__file__).with_name("out") / "history-calibration-plan.txt"
+        out.write_text(plan + "\n")
+        print(f"  calibration's rows, planned and run: {out.relative_to(Path.cwd())}")
     return 0 if ok else 1
 
 
@@ -211,6 +224,18 @@ def fill(connection):
             FROM questions_question q
             """,
             {"heavy": heavy.pk},
+        )
+        # A key-point suggestion record per graded answer, as grading with suggestions on
+        # leaves (the progress page's calibration reads the heavy user's 10,000).
+        cursor.execute(
+            """
+            INSERT INTO questions_suggestionrecord (attempt_id, method, suggested, quotes, ticked,
+                key_point_count, suggested_count, suggested_ticked, unsuggested_ticked,
+                recorded_at)
+            SELECT a.id, 'bm25', '{0,2}', '{"One sentence.","Another."}', '{0,1}', 4, 2,
+                   a.id % 3, a.id % 2, a.graded_at
+            FROM questions_attempt a WHERE a.grade IS NOT NULL
+            """
         )
         # What autovacuum leaves behind in a live database: statistics and the visibility map
         # (index-only scans skip the heap only on pages it marks all-visible).
