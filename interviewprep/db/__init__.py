@@ -1,0 +1,1 @@
+"""PostgreSQL, with a health check that spends its round trip only on idle connections."""

@@ -1,0 +1,105 @@
+"""The connection health check (interviewprep/db/base.py): a round trip only after idleness.
+
+Real PostgreSQL throughout: the connection under test is ended from a second connection with
+pg_terminate_backend, and what the check does is read from whether Django noticed.
+"""
+
+import time
+
+import psycopg
+import pytest
+from django.db import OperationalError, close_old_connections, connection, connections
+
+
+def end_the_server_side_of(conn) -> None:
+    pid = conn.connection.info.backend_pid
+    params = conn.get_connection_params()
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    with psycopg.connect(**params, autocommit=True) as killer:
+        killer.execute("SELECT pg_terminate_backend(%s)", [pid])
+        # Wait until the server has let it go (the signal is asynchronous).
+        for _ in range(100):
+            row = killer.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", [pid]).fetchone()
+            if row is None:
+                return
+            time.sleep(0.02)
+
+
+def one(conn) -> int:
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        return cursor.fetchone()[0]
+
+
+@pytest.fixture
+def checked_connection(settings):
+    """The default connection as an app server holds it: persistent, health checks on."""
+    saved = dict(connection.settings_dict)
+    connection.settings_dict["CONN_HEALTH_CHECKS"] = True
+    connection.settings_dict["CONN_MAX_AGE"] = 600
+    connection.close()
+    connection.ensure_connection()
+    yield connection
+    connection.close()
+    connection.settings_dict.clear()
+    connection.settings_dict.update(saved)
+
+
+def test_the_backend_is_ours():
+    assert connection.settings_dict["ENGINE"] == "interviewprep.db"
+    assert type(connections["default"]).__module__ == "interviewprep.db.base"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_idle_past_the_threshold_is_tested_and_replaced(checked_connection, settings):
+    settings.HEALTH_CHECK_IDLE_SECONDS = 0
+    first = checked_connection.connection
+    close_old_connections()  # a request ends
+    end_the_server_side_of(checked_connection)
+    close_old_connections()  # the next one starts
+    # The round trip finds the connection dead; Django opens a new one and the query succeeds.
+    assert one(checked_connection) == 1
+    assert checked_connection.connection is not first
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_busy_a_moment_ago_skips_the_round_trip(checked_connection, settings):
+    settings.HEALTH_CHECK_IDLE_SECONDS = 60
+    first = checked_connection.connection
+    close_old_connections()
+    end_the_server_side_of(checked_connection)
+    close_old_connections()
+    # No round trip: the dead connection is kept, and the request that uses it fails once...
+    with pytest.raises(OperationalError):
+        one(checked_connection)
+    # ...after which the request boundary drops it and the next request reconnects.
+    close_old_connections()
+    assert one(checked_connection) == 1
+    assert checked_connection.connection is not first
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_psycopg_knows_is_closed_is_dropped_without_a_round_trip(
+    checked_connection, settings
+):
+    settings.HEALTH_CHECK_IDLE_SECONDS = 60
+    close_old_connections()
+    checked_connection.connection.close()  # psycopg's own state says closed
+    close_old_connections()
+    assert one(checked_connection) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_check_is_skipped_when_health_checks_are_off(checked_connection, settings):
+    settings.HEALTH_CHECK_IDLE_SECONDS = 0
+    checked_connection.settings_dict["CONN_HEALTH_CHECKS"] = False
+    checked_connection.close()
+    checked_connection.ensure_connection()
+    close_old_connections()
+    end_the_server_side_of(checked_connection)
+    close_old_connections()
+    with pytest.raises(OperationalError):
+        one(checked_connection)
+    close_old_connections()
+    assert one(checked_connection) == 1
