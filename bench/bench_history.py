@@ -229,12 +229,13 @@ def fill(connection):
         # leaves (the progress page's calibration reads the heavy user's 10,000).
         cursor.execute(
             """
-            INSERT INTO questions_suggestionrecord (attempt_id, method, suggested, quotes, ticked,
-                key_point_count, suggested_count, suggested_ticked, unsuggested_ticked,
-                recorded_at)
-            SELECT a.id, 'bm25', '{0,2}', '{"One sentence.","Another."}', '{0,1}', 4, 2,
-                   a.id % 3, a.id % 2, a.graded_at
-            FROM questions_attempt a WHERE a.grade IS NOT NULL
+            INSERT INTO questions_suggestionrecord (attempt_id, owner_id, method, suggested,
+                quotes, ticked, key_point_count, suggested_count, suggested_ticked,
+                unsuggested_ticked, recorded_at)
+            SELECT a.id, s.owner_id, 'bm25', '{0,2}', '{"One sentence.","Another."}', '{0,1}',
+                   4, 2, a.id % 3, a.id % 2, a.graded_at
+            FROM questions_attempt a JOIN questions_practicesession s ON s.id = a.session_id
+            WHERE a.grade IS NOT NULL
             """
         )
         # What autovacuum leaves behind in a live database: statistics and the visibility map

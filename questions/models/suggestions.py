@@ -1,9 +1,11 @@
 """What the key-point suggestions proposed for an answer, beside what the candidate ticked.
 
-One row per graded attempt, written with the grade (questions.suggest.records): the progress
-page compares the two (calibration: self versus suggestion).
+One row per graded attempt, written with the grade (questions.suggest.records) and deleted when
+the grade is undone: the progress page compares the two (calibration: self versus suggestion).
+The row carries its owner, so a user's calibration is one index range, however many rows.
 """
 
+from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Count, Q, Sum
@@ -13,19 +15,15 @@ from questions.models.practice import Attempt
 
 class SuggestionRecordQuerySet(models.QuerySet["SuggestionRecord"]):
     def for_user(self, user: models.Model) -> "SuggestionRecordQuerySet":
-        return self.filter(attempt__session__owner_id=user.pk)
-
-    def graded(self) -> "SuggestionRecordQuerySet":
-        """Rows whose attempt still has its grade (an undone grade's row waits for the regrade)."""
-        return self.filter(attempt__grade__isnull=False)
+        return self.filter(owner_id=user.pk)
 
     def calibration(self) -> dict[str, int]:
         """Totals over the rows, in one query (zeros when there are none)."""
-        # Counted by attempt (one record each, never null), not by pk: every column read is
-        # in suggestion_calibration_idx, so the rows come from the index alone.
+        # Counted by owner (never null), not by pk: every column read is in
+        # suggestion_owner_counts_idx, so a user's rows are one range of the index alone.
         totals = self.aggregate(
-            answers=Count("attempt"),
-            with_suggestions=Count("attempt", filter=Q(suggested_count__gt=0)),
+            answers=Count("owner"),
+            with_suggestions=Count("owner", filter=Q(suggested_count__gt=0)),
             key_points=Sum("key_point_count", default=0),
             suggested=Sum("suggested_count", default=0),
             suggested_ticked=Sum("suggested_ticked", default=0),
@@ -37,6 +35,10 @@ class SuggestionRecordQuerySet(models.QuerySet["SuggestionRecord"]):
 class SuggestionRecord(models.Model):
     attempt = models.OneToOneField(
         Attempt, on_delete=models.CASCADE, related_name="suggestion_record"
+    )
+    # The attempt's session's owner, kept here so the calibration reads no join.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
     )
     method = models.CharField(
         max_length=20, blank=True, help_text="The matcher that made the suggestions (empty: off)."
@@ -71,16 +73,16 @@ class SuggestionRecord(models.Model):
     class Meta:
         indexes = [
             # The progress page's calibration sums these over a user's graded answers, one
-            # record per answer: read from the index alone, not one heap page per record.
+            # record per answer: one range of this index, no heap page and no join per record.
             models.Index(
-                fields=["attempt"],
+                fields=["owner"],
                 include=[
                     "key_point_count",
                     "suggested_count",
                     "suggested_ticked",
                     "unsuggested_ticked",
                 ],
-                name="suggestion_calibration_idx",
+                name="suggestion_owner_counts_idx",
             ),
         ]
         constraints = [

@@ -28,6 +28,7 @@ from questions.models import (
     FollowUp,
     PracticeSession,
     Question,
+    SuggestionRecord,
 )
 from questions.models.bank import follow_up_tree
 from questions.models.practice import (
@@ -604,7 +605,8 @@ def undo_grade(*, session: PracticeSession, attempt_id: int, now: datetime) -> b
     """Take back the last grade until the next question has been started on.
 
     The graded attempt returns to its reveal stage, the question that had opened goes back to
-    "not reached", and the review card and its log return to exactly their state before.
+    "not reached", the review card and its log return to exactly their state before, and the
+    grade's suggestion record goes.
     """
     with transaction.atomic():
         lock_session(session)
@@ -618,6 +620,9 @@ def undo_grade(*, session: PracticeSession, attempt_id: int, now: datetime) -> b
         Attempt.objects.filter(pk=graded.pk).update(
             state=AttemptState.SUBMITTED, grade=None, ticked=[], graded_at=None
         )
+        # What was suggested beside what was ticked belongs to the grade: the regrade records it
+        # again, and meanwhile the calibration does not count it.
+        SuggestionRecord.objects.filter(attempt_id=graded.pk).delete()
         scheduling.undo_review(attempt=graded)
         pause_for_review(session, now)
     return True

@@ -49,7 +49,7 @@ def grade_with_suggestions(
     now: datetime,
 ) -> bool:
     """rubric.grade_with_rubric, and in the same transaction a record of what was suggested for
-    the answer beside what the candidate ticked (replacing the record of an undone grade)."""
+    the answer beside what the candidate ticked (undoing the grade deletes it)."""
     with transaction.atomic():
         graded = rubric.grade_with_rubric(
             session=session,
@@ -59,11 +59,15 @@ def grade_with_suggestions(
             flagged=flagged,
             now=now,
         )
-        if graded:
+        if graded and session.owner_id is not None:
             attempt = Attempt.objects.only("answer", "key_points", "ticked").get(pk=attempt_id)
             method, found = suggest(attempt.answer, attempt.key_points)
             SuggestionRecord.objects.update_or_create(
-                attempt_id=attempt_id, defaults=record_fields(attempt, method, found, now)
+                attempt_id=attempt_id,
+                defaults={
+                    "owner_id": session.owner_id,
+                    **record_fields(attempt, method, found, now),
+                },
             )
     return graded
 
@@ -112,4 +116,4 @@ class Calibration:
 
 def calibration(user: Any) -> Calibration:
     """Self versus suggestion over the user's graded answers (one query)."""
-    return Calibration(**SuggestionRecord.objects.for_user(user).graded().calibration())
+    return Calibration(**SuggestionRecord.objects.for_user(user).calibration())
