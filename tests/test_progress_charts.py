@@ -103,3 +103,33 @@ def test_subtitles_say_the_period_each_chart_draws(user, client):
     body = client.get("/progress/").content.decode()
     assert "Answers per day over the last 12 months" in body
     assert "per week, over the last 12 weeks." in body
+
+
+def test_the_week_table_tag_prints_what_the_template_loop_printed():
+    """{% week_table %} replaced a partial looping over the rows: the same table, cell for cell."""
+    from django.template import Context, Template
+
+    loop = Template(
+        "{% load l10n %}{% localize off %}"
+        '<table><caption class="{% if caption_hidden %}visually-hidden{% endif %}">{{ caption }}'
+        "</caption>\n"
+        '  <thead><tr><th scope="col">Week of</th><th scope="col">Good or Easy</th>'
+        '<th scope="col">Graded</th></tr></thead>\n'
+        '  <tbody>{% for week, share, n in rows %}{% if n %}<tr><th scope="row">{{ week }}</th>'
+        "<td>{% if share is not None %}{% widthratio share 1 100 %}%{% else %}–{% endif %}</td>"
+        "<td>{{ n }}</td></tr>{% endif %}{% endfor %}</tbody>\n</table>{% endlocalize %}"
+    )
+    tag = Template("{% load stats %}{% week_table rows caption caption_hidden %}")
+    rows = [
+        ("05 Jan", 0.125, 8),  # rounds half to even, as widthratio does: 12%
+        ("12 Jan", None, 0),  # no grades that week: left out
+        ("19 Jan", 2 / 3, 3),
+        ("26 Jan", 0.0, 12345),  # no thousands separator
+        ("02 Feb", 1.0, 1),
+        ("<b>", 0.5, 2),  # escaped
+    ]
+    for caption, hidden in [("Beginner", False), ("Bias & variance per week", True)]:
+        context = {"rows": rows, "caption": caption, "caption_hidden": hidden}
+        expected = loop.render(Context(context))
+        assert tag.render(Context(context)) == expected
+        assert "12345" in expected and "&lt;b&gt;" in expected and "12%" in expected
