@@ -11,7 +11,13 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from questions import services
-from questions.models import Attempt, PracticeSession, ReviewCard, ReviewSettings
+from questions.models import (
+    Attempt,
+    PracticeSession,
+    ReviewCard,
+    ReviewSettings,
+    SuggestionRecord,
+)
 from questions.models.practice import AttemptState
 from questions.models.review import LEECH_LAPSES
 from tests.factories import make_history, make_question, make_session, make_user
@@ -229,6 +235,39 @@ def test_json_export_holds_attempts_cards_and_settings(client_for, user):
     data = json.loads(get(client_for, "/account/data/history.json").content)
     assert data["user"]["username"] == user.username
     assert len(data["attempts"]) == 1 and len(data["review_cards"]) == 1
+    assert data["key_point_suggestions"] == []  # graded without the suggestions' service
+
+
+def test_json_export_holds_my_key_point_suggestion_records_only(client_for, user):
+    mine, theirs = graded_session(user), graded_session(make_user())
+    for session in (mine, theirs):
+        attempt = session.attempts.get()
+        SuggestionRecord.objects.create(
+            attempt=attempt,
+            owner=session.owner,
+            method="bm25",
+            suggested=[0, 2],
+            quotes=["First sentence.", "Second."],
+            ticked=[0],
+            key_point_count=3,
+            suggested_count=2,
+            suggested_ticked=1,
+            recorded_at=NOW,
+        )
+    data = json.loads(get(client_for, "/account/data/history.json").content)
+    [record] = data["key_point_suggestions"]
+    attempt = mine.attempts.get()
+    assert record == {
+        "method": "bm25",
+        "suggested": [0, 2],
+        "quotes": ["First sentence.", "Second."],
+        "ticked": [0],
+        "recorded_at": NOW.isoformat().replace("+00:00", "Z"),
+        "session_id": mine.pk,
+        "position": attempt.position,
+        "follow_up": attempt.sub,
+        "question": attempt.title,
+    }
 
 
 def test_deleting_the_account_needs_the_phrase(client_for, user):

@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.contrib.auth.views import PasswordResetView
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -35,6 +36,7 @@ from questions.models import (
     AccountSettings,
     Attempt,
     ReviewCard,
+    SuggestionRecord,
 )
 from questions.models.practice import Grade
 from questions.templatetags.timefmt import format_moment
@@ -224,6 +226,23 @@ def export_json(request: AuthenticatedHttpRequest) -> HttpResponse:
                 "lapses",
                 "leech",
             )  # fmt: skip
+        ),
+        # What the key-point suggestions proposed for each graded answer, beside what was ticked
+        # (key points by their index in the answer's list, from 0).
+        "key_point_suggestions": list(
+            SuggestionRecord.objects.for_user(user)
+            .order_by("recorded_at", "attempt_id")
+            .values(
+                "method",
+                "suggested",
+                "quotes",
+                "ticked",
+                "recorded_at",
+                session_id=F("attempt__session_id"),
+                position=F("attempt__position"),
+                follow_up=F("attempt__sub"),
+                question=F("attempt__title"),
+            )
         ),
     }
     response = HttpResponse(
