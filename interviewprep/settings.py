@@ -158,6 +158,8 @@ DATABASES = {
 # Django's PostgreSQL backend with that cheaper health check.
 DATABASES["default"]["ENGINE"] = "interviewprep.db"
 HEALTH_CHECK_IDLE_SECONDS = env_int("HEALTH_CHECK_IDLE_SECONDS", 30)
+# The autosave's statement prepared once per connection (interviewprep/db/base.py).
+DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
 # Behind PgBouncer in transaction mode a cursor cannot outlive its transaction's server connection.
 DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool(
     "DATABASE_DISABLE_SERVER_SIDE_CURSORS", False

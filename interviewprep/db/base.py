@@ -16,16 +16,33 @@ the error and reconnects), which the autosave's retry covers.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from typing import Any
 
+import psycopg
 from django.conf import settings
 from django.db.backends.postgresql import base
+from django.db.backends.utils import CursorWrapper
 from psycopg import pq
+
+# Only cursors from prepared_cursor() prepare (they ask for it on every execute). Django's own
+# cursors bind on the client and never prepare, whatever this is; psycopg needs it not None.
+NEVER_BY_COUNT = 2**31 - 1
+
+
+class _PreparingCursor(psycopg.Cursor):
+    """Server-side binding, the statement prepared on the connection the first time it runs."""
+
+    def execute(self, query: Any, params: Any = None, **kwargs: Any) -> _PreparingCursor:
+        kwargs["prepare"] = True
+        return super().execute(query, params, **kwargs)
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
     # Set by Django's BaseDatabaseWrapper (not in django-stubs).
     health_check_enabled: bool
     health_check_done: bool
+    _prepare_cursor: Callable[[Any], CursorWrapper]
     # Request boundaries (request_started / request_finished) call close_if_unusable_or_obsolete;
     # the time of the last call is when the connection last served, or was about to serve, a
     # request. None until the first boundary: a new connection is healthy by definition.
@@ -42,6 +59,28 @@ class DatabaseWrapper(base.DatabaseWrapper):
         super().connect()
         self.last_boundary = time.monotonic()
         self.idle_before_check = None
+
+    def get_new_connection(self, conn_params: dict[str, Any]) -> Any:
+        connection = super().get_new_connection(conn_params)
+        if not self.pool and connection.prepare_threshold is None:
+            connection.prepare_threshold = NEVER_BY_COUNT
+        return connection
+
+    def prepared_cursor(self) -> CursorWrapper:
+        """A cursor whose statements PostgreSQL parses and plans once per connection.
+
+        For the few statements run on every request of a hot endpoint (the autosave's
+        compare-and-swap): Django binds parameters on the client, so PostgreSQL parses and plans
+        each statement anew. Off (a plain cursor) with DATABASE_PREPARED_STATEMENTS=0, with
+        psycopg's pool, or when the connection refuses (PgBouncer older than 1.21 in transaction
+        mode cannot carry prepared statements; newer ones can with max_prepared_statements).
+        """
+        if self.pool or not getattr(settings, "DATABASE_PREPARED_STATEMENTS", True):
+            return self.cursor()
+        self.close_if_health_check_failed()
+        self.ensure_connection()
+        with self.wrap_database_errors:
+            return self._prepare_cursor(_PreparingCursor(self.connection))
 
     def idle_for_a_while(self) -> bool:
         threshold = float(getattr(settings, "HEALTH_CHECK_IDLE_SECONDS", 30))

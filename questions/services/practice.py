@@ -419,7 +419,10 @@ def save_answer(
     params = [values[name] if isinstance(name, _Slot) else name for name in names]
     limit, window = autosave_limit()
     window_cutoff = now - window
-    with connection.cursor() as cursor:
+    # Prepared once per connection where the backend offers it (interviewprep.db): this statement
+    # runs on every save, and planning its join cost PostgreSQL more than running it.
+    prepared = getattr(connection, "prepared_cursor", connection.cursor)
+    with prepared() as cursor:
         cursor.execute(
             sql,
             [

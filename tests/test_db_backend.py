@@ -1,7 +1,9 @@
-"""The connection health check (interviewprep/db/base.py): a round trip only after idleness.
+"""The database backend (interviewprep/db/base.py): a health check's round trip only after
+idleness, and the autosave's statement prepared once per connection.
 
 Real PostgreSQL throughout: the connection under test is ended from a second connection with
-pg_terminate_backend, and what the check does is read from whether Django noticed.
+pg_terminate_backend, and what the check does is read from whether Django noticed; what is
+prepared is read from pg_prepared_statements.
 """
 
 import time
@@ -103,3 +105,68 @@ def test_the_check_is_skipped_when_health_checks_are_off(checked_connection, set
         one(checked_connection)
     close_old_connections()
     assert one(checked_connection) == 1
+
+
+def prepared_statements() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0] for row in cursor.fetchall()]
+
+
+def two_saves(user) -> int:
+    from django.utils import timezone
+
+    from questions import services
+    from tests.factories import make_session
+
+    now = timezone.now()
+    session = make_session(user, now=now)
+    attempt = session.attempts.get(state="active")
+    revision = 0
+    for text in ("first", "second"):
+        result = services.save_answer(
+            session_id=session.pk,
+            attempt_id=attempt.pk,
+            owner_id=user.pk,
+            text=text,
+            base=revision,
+            writer="tab",
+            now=now,
+        )
+        assert result is not None and result.outcome == "saved"
+        revision = result.revision
+    return revision
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_autosave_statement_is_prepared_once_and_reused(settings):
+    from tests.factories import make_user
+
+    settings.DATABASE_PREPARED_STATEMENTS = True
+    connection.close()  # a fresh connection: nothing prepared on it yet
+    user = make_user()
+    assert two_saves(user) == 2
+    [statement] = [s for s in prepared_statements() if 'UPDATE "questions_attempt"' in s]
+    assert "$1" in statement  # bound on the server: the text is not in the plan's key
+    assert two_saves(user) == 2  # a second session's saves reuse it
+    assert len([s for s in prepared_statements() if "questions_attempt" in s]) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_prepared_statements_can_be_turned_off(settings):
+    from tests.factories import make_user
+
+    settings.DATABASE_PREPARED_STATEMENTS = False
+    connection.close()  # a fresh connection: nothing prepared on it yet
+    assert two_saves(make_user()) == 2
+    assert not [s for s in prepared_statements() if "questions_attempt" in s]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_django_own_queries_are_never_prepared():
+    from django.contrib.auth.models import User
+
+    connection.close()
+    for _ in range(10):
+        list(User.objects.filter(username="nobody"))
+    assert prepared_statements() == []
