@@ -116,8 +116,9 @@ TEMPLATES: list[dict[str, Any]] = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
-            # {% url %} with each reversed URL kept per process (interviewprep/url_tag.py).
-            "builtins": ["interviewprep.url_tag"],
+            # {% url %} and {% static %} with each URL kept per process (interviewprep/url_tag.py,
+            # interviewprep/static_tag.py; our templates do not `{% load static %}`).
+            "builtins": ["interviewprep.url_tag", "interviewprep.static_tag"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.csp",
