@@ -54,7 +54,11 @@ class _Compiled:
         for slots, value in zip(self.slots, args, strict=True):
             for slot in slots:
                 values[slot] = value
-        with connections[self.alias].cursor() as cursor:
+        connection = connections[self.alias]
+        # Compiled once here, and where the backend offers it (interviewprep.db) parsed and
+        # planned once by PostgreSQL too: these reads run on every request of hot pages.
+        cursor_for = getattr(connection, "prepared_cursor", connection.cursor)
+        with cursor_for() as cursor:
             cursor.execute(self.sql, values)
             rows = cursor.fetchall()
         if not rows:

@@ -66,3 +66,18 @@ def test_a_query_without_the_placeholder_is_refused():
     prepared = PreparedQuery(lambda pk: Question.objects.filter(pk=1))
     with pytest.raises(ValueError, match="placeholder"):
         prepared.all(1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_postgresql_parses_and_plans_it_once_per_connection():
+    from django.db import connection
+
+    connection.close()  # a fresh connection: nothing prepared on it yet
+    user = make_user()
+    session = make_session(user)
+    for _ in range(3):
+        assert current_attempt_with_session.first(session.pk, user.pk) is not None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        statements = [row[0] for row in cursor.fetchall()]
+    assert len([s for s in statements if '"questions_attempt"' in s]) == 1
