@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
-from questions.models import Attempt, PracticeSession, ReviewLog
+from questions.models import Attempt, PracticeSession, ReviewLog, SuggestionRecord
 from questions.models.practice import AttemptState
 from tests.browser.test_practice_browser import log_in
 from tests.factories import make_question, make_session, make_user
@@ -546,17 +546,23 @@ def test_a_slipped_grade_is_undone_with_u(page: Page, live_server, user, two_que
     page.get_by_role("button", name="Submit answer").click()
     page.get_by_role("button", name="Again").click()
     expect(page.get_by_text("Question 2 of 2")).to_be_visible()
+    first = Attempt.objects.get(session=two_questions, position=1)
+    assert SuggestionRecord.objects.filter(attempt=first, owner=user).exists()
     page.locator("body").click(position={"x": 5, "y": 5})
     time.sleep(1.1)
     page.keyboard.press("u")
     expect(page.get_by_role("heading", name=re.compile("the model answer"))).to_be_visible()
-    first = Attempt.objects.get(session=two_questions, position=1)
+    first.refresh_from_db()
     assert (first.grade, first.state) == (None, AttemptState.SUBMITTED)
     assert not ReviewLog.objects.filter(attempt=first).exists()
+    # The undone grade's key-point record goes with it (the progress page counts it no more)...
+    assert not SuggestionRecord.objects.filter(attempt=first).exists()
     page.get_by_role("button", name="Hard").click()
     expect(page.get_by_text("Question 2 of 2")).to_be_visible()
     first.refresh_from_db()
     assert first.grade == 2
+    # ...and the regrade writes it again, the owner's.
+    assert SuggestionRecord.objects.filter(attempt=first, owner=user).count() == 1
 
 
 # What worked before, kept working ----------------------------------------------------------------
