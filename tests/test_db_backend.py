@@ -34,6 +34,20 @@ def one(conn) -> int:
         return cursor.fetchone()[0]
 
 
+def fails_once_then_reconnects(conn) -> None:
+    """With no round trip before it, the request on a connection the server ended fails once;
+    the request boundary then drops the connection and the next request reconnects."""
+    first = conn.connection
+    close_old_connections()
+    end_the_server_side_of(conn)
+    close_old_connections()
+    with pytest.raises(OperationalError):
+        one(conn)
+    close_old_connections()
+    assert one(conn) == 1
+    assert conn.connection is not first
+
+
 @pytest.fixture
 def checked_connection(settings):
     """The default connection as an app server holds it: persistent, health checks on."""
@@ -68,17 +82,7 @@ def test_a_connection_idle_past_the_threshold_is_tested_and_replaced(checked_con
 @pytest.mark.django_db(transaction=True)
 def test_a_connection_busy_a_moment_ago_skips_the_round_trip(checked_connection, settings):
     settings.HEALTH_CHECK_IDLE_SECONDS = 60
-    first = checked_connection.connection
-    close_old_connections()
-    end_the_server_side_of(checked_connection)
-    close_old_connections()
-    # No round trip: the dead connection is kept, and the request that uses it fails once...
-    with pytest.raises(OperationalError):
-        one(checked_connection)
-    # ...after which the request boundary drops it and the next request reconnects.
-    close_old_connections()
-    assert one(checked_connection) == 1
-    assert checked_connection.connection is not first
+    fails_once_then_reconnects(checked_connection)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -98,13 +102,7 @@ def test_the_check_is_skipped_when_health_checks_are_off(checked_connection, set
     checked_connection.settings_dict["CONN_HEALTH_CHECKS"] = False
     checked_connection.close()
     checked_connection.ensure_connection()
-    close_old_connections()
-    end_the_server_side_of(checked_connection)
-    close_old_connections()
-    with pytest.raises(OperationalError):
-        one(checked_connection)
-    close_old_connections()
-    assert one(checked_connection) == 1
+    fails_once_then_reconnects(checked_connection)
 
 
 def prepared_statements() -> list[str]:
