@@ -1,4 +1,6 @@
-"""Django's PostgreSQL backend, with a health check that skips connections busy a moment ago.
+"""Django's PostgreSQL backend, with a health check that skips connections busy a moment ago,
+and a cursor for the hot statements that PostgreSQL prepares once per connection
+(`prepared_cursor`, below).
 
 Django's CONN_HEALTH_CHECKS sends a ``SELECT 1`` before the first query of every request that
 reuses a connection: one round trip per autosave, about a seventh of its CPU on this machine
@@ -70,10 +72,12 @@ class DatabaseWrapper(base.DatabaseWrapper):
         """A cursor whose statements PostgreSQL parses and plans once per connection.
 
         For the few statements run on every request of a hot endpoint (the autosave's
-        compare-and-swap): Django binds parameters on the client, so PostgreSQL parses and plans
-        each statement anew. Off (a plain cursor) with DATABASE_PREPARED_STATEMENTS=0, with
-        psycopg's pool, or when the connection refuses (PgBouncer older than 1.21 in transaction
-        mode cannot carry prepared statements; newer ones can with max_prepared_statements).
+        compare-and-swap, the PreparedQuery reads): Django binds parameters on the client, so
+        PostgreSQL parses and plans each statement anew. A plain cursor with psycopg's pool or
+        with DATABASE_PREPARED_STATEMENTS=0, which a deployment behind PgBouncer in transaction
+        mode needs unless PgBouncer is 1.21 or newer with max_prepared_statements set (nothing
+        here detects it: a statement prepared on one server connection would be missing on
+        the next).
         """
         if self.pool or not getattr(settings, "DATABASE_PREPARED_STATEMENTS", True):
             return self.cursor()
