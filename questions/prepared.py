@@ -16,10 +16,20 @@ from collections.abc import Callable, Sequence
 from functools import cached_property
 from typing import Any
 
-from django.db import connections, router
+from django.db import DEFAULT_DB_ALIAS, connections, router
+from django.db.backends.utils import CursorWrapper
 from django.db.models import Model, QuerySet
 from django.db.models.query import DEFAULT_FETCH_MODE, get_related_populators
 from django.db.models.sql.compiler import SQLCompiler
+
+
+def prepared_cursor(alias: str = DEFAULT_DB_ALIAS) -> CursorWrapper:
+    """A cursor whose statements PostgreSQL parses and plans once per connection, where the
+    backend offers one (interviewprep.db), else a plain cursor: for statements that run on every
+    request of a hot page."""
+    connection = connections[alias]
+    return getattr(connection, "prepared_cursor", connection.cursor)()
+
 
 # Placeholder values no row has (in range for an integer key): one per argument.
 _PLACEHOLDERS = tuple(-2_104_729_163 - i for i in range(8))
@@ -54,11 +64,8 @@ class _Compiled:
         for slots, value in zip(self.slots, args, strict=True):
             for slot in slots:
                 values[slot] = value
-        connection = connections[self.alias]
-        # Compiled once here, and where the backend offers it (interviewprep.db) parsed and
-        # planned once by PostgreSQL too: these reads run on every request of hot pages.
-        cursor_for = getattr(connection, "prepared_cursor", connection.cursor)
-        with cursor_for() as cursor:
+        # Compiled once here, and parsed and planned once by PostgreSQL too.
+        with prepared_cursor(self.alias) as cursor:
             cursor.execute(self.sql, values)
             rows = cursor.fetchall()
         if not rows:

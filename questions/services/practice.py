@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce, Greatest, Least
 
@@ -41,6 +41,7 @@ from questions.models.practice import (
     grace,
     longest_session,
 )
+from questions.prepared import prepared_cursor
 
 MIN_FOLLOW_UP_SECONDS = 60
 
@@ -419,10 +420,9 @@ def save_answer(
     params = [values[name] if isinstance(name, _Slot) else name for name in names]
     limit, window = autosave_limit()
     window_cutoff = now - window
-    # Prepared once per connection where the backend offers it (interviewprep.db): this statement
-    # runs on every save, and planning its join cost PostgreSQL more than running it.
-    prepared = getattr(connection, "prepared_cursor", connection.cursor)
-    with prepared() as cursor:
+    # Prepared once per connection: this statement runs on every save, and planning its join
+    # cost PostgreSQL more than running it.
+    with prepared_cursor() as cursor:
         cursor.execute(
             sql,
             [
