@@ -253,6 +253,7 @@ def profile(name: str, call: Callable[[int], str]) -> None:
     path = ROOT / "bench" / "out" / f"{name}.txt"
     path.parent.mkdir(exist_ok=True)
     path.write_text(out.getvalue())
+    profiler.dump_stats(path.with_suffix(".prof"))  # for pstats' print_callees
     print(f"  profile: {path.relative_to(ROOT)}")
 
 
