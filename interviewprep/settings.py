@@ -117,8 +117,13 @@ TEMPLATES: list[dict[str, Any]] = [
         "APP_DIRS": True,
         "OPTIONS": {
             # {% url %} and {% static %} with each URL kept per process (interviewprep/url_tag.py,
-            # interviewprep/static_tag.py; our templates do not `{% load static %}`).
-            "builtins": ["interviewprep.url_tag", "interviewprep.static_tag"],
+            # interviewprep/static_tag.py; our templates do not `{% load static %}`), and the
+            # layout's head and header rendered in Python (interviewprep/layout.py).
+            "builtins": [
+                "interviewprep.url_tag",
+                "interviewprep.static_tag",
+                "interviewprep.layout",
+            ],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.csp",
@@ -126,7 +131,6 @@ TEMPLATES: list[dict[str, Any]] = [
                 # The user without the lazy proxy, once the request has read it.
                 "interviewprep.views.loaded_user",
                 "django.contrib.messages.context_processors.messages",
-                "interviewprep.views.navigation",
             ],
         },
     },
