@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.test import Client
 
 from questions import services
@@ -343,27 +344,32 @@ def test_anonymous_users_are_sent_to_log_in(client, url):
 # Query counts with a heavy user ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("url", "limit"),
-    [
-        ("/", 10),
-        ("/history/", 8),
-        ("/history/?page=3&level=beginner", 8),
-        ("/progress/", 4),
-        ("/review/", 13),
-    ],
-)
+QUERY_LIMITS = [
+    ("/", 10),
+    ("/history/", 8),
+    ("/history/?page=3&level=beginner", 8),
+    ("/progress/", 4),
+    ("/review/", 13),
+]
+
+
 def test_pages_run_a_bounded_number_of_queries_with_10000_attempts(
-    client_for, user, url, limit, django_assert_max_num_queries
+    user, django_assert_max_num_queries
 ):
+    # One heavy history for every page (building it is most of the test's time); each page is
+    # then asked for as the first request of a fresh login with an empty cache, as if alone.
     make_history(user, attempts=10_000, end=NOW)
     cards = (
         Attempt.objects.filter(session__owner=user).values_list("question_id", flat=True).first()
     )
     ReviewCard.objects.create(owner=user, question_id=cards, state=2, due=NOW - timedelta(days=1))
-    with django_assert_max_num_queries(limit):
-        response = get(client_for, url)
-    assert response.status_code == 200
+    for url, limit in QUERY_LIMITS:
+        cache.clear()
+        client = Client()
+        client.force_login(user)
+        with django_assert_max_num_queries(limit):
+            response = get(client, url)
+        assert response.status_code == 200, url
 
 
 def test_shared_kit_results_outlive_the_account_anonymised_and_the_rest_goes():
