@@ -41,6 +41,13 @@ def _reverse(
     )
 
 
+def cached_reverse(view_name: str, *args: str | int) -> str:
+    """reverse(view_name, args=args), kept per process as the tag keeps it: for a view that hands
+    its template many URLs (the session page's stage has a dozen)."""
+    where = (get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+    return _reverse(view_name, args, (), None, *where)
+
+
 def _plain(value: Any) -> bool:
     return isinstance(value, str) or type(value) is int  # str: template literals are SafeStrings
 

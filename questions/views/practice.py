@@ -22,6 +22,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from interviewprep.http import AuthenticatedHttpRequest, HtmxHttpRequest, go_to
 from interviewprep.throttling import too_many_requests
+from interviewprep.url_tag import cached_reverse
 from questions import intervals, navigator, services
 from questions.abandon import ABANDONED, abandon_session
 from questions.estimates import Estimate, estimate
@@ -194,6 +195,24 @@ def clock_context(
     return {}
 
 
+def stage_urls(
+    session: PracticeSession, current: Attempt | None, undoable: Attempt | None
+) -> dict[str, str]:
+    """The URLs the session page's forms and scripts post to, each reversed once per process."""
+    urls = {
+        name: cached_reverse(f"questions:session_{name}", session.pk)
+        for name in ("finish", "summary")
+    }
+    urls["session"] = cached_reverse("questions:session", session.pk)
+    urls["csrf_token"] = cached_reverse("questions:csrf_token")
+    if current is not None:
+        for name in ("submit", "save", "state", "skip", "grade"):
+            urls[name] = cached_reverse(f"questions:attempt_{name}", session.pk, current.pk)
+    if undoable is not None:
+        urls["undo"] = cached_reverse("questions:attempt_undo", session.pk, undoable.pk)
+    return urls
+
+
 def _render_session(
     request: HtmxHttpRequest,
     session: PracticeSession,
@@ -228,6 +247,7 @@ def _render_session(
         "grade_help": GRADE_HELP,
         "grace_seconds": settings.PRACTICE_GRACE_SECONDS,
         "undoable": undoable,
+        "urls": stage_urls(session, current, undoable),
         "suggestions": suggestions.for_reveal(current),
         "error": error,
         "notice": notice,
