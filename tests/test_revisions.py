@@ -361,6 +361,11 @@ def test_undo_returns_the_grade_the_card_and_the_log_to_their_state_before(owner
         owner_client.post(f"/practice/{session.pk}/attempts/{attempt.pk}/grade/", {"grade": 1})
         page = owner_client.get(f"/practice/{session.pk}/").content.decode()
         assert "Undo the last grade" in page and "graded the last question “Again”" in page
+        undo = f"/practice/{session.pk}/attempts/{attempt.pk}/undo/"
+        assert f'action="{undo}"' in page and f'hx-post="{undo}"' in page
+        following = session.attempts.get(position=2).pk  # the stage's forms are the next one's
+        for action in ("submit", "save", "state", "skip"):
+            assert f'"/practice/{session.pk}/attempts/{following}/{action}/"' in page
         response = owner_client.post(f"/practice/{session.pk}/attempts/{attempt.pk}/undo/")
     assert response.status_code == 302
     attempt.refresh_from_db()

@@ -72,3 +72,22 @@ def test_an_object_argument_goes_to_djangos_tag_uncached():
     with pytest.raises(NoReverseMatch):  # a model instance is not cached (nor a valid slug)
         render("{% url 'questions:detail' q %}", q=Question(slug="x", title="Two words"))
     assert _reverse.cache_info().currsize == 1
+
+
+def test_cached_reverse_is_reverse_kept_per_process_with_the_script_prefix():
+    from django.urls import reverse
+
+    from interviewprep.url_tag import cached_reverse
+
+    _reverse.cache_clear()
+    expected = reverse("questions:attempt_save", args=[3, 41])
+    assert cached_reverse("questions:attempt_save", 3, 41) == expected
+    assert cached_reverse("questions:attempt_save", 3, 41) == expected
+    assert (_reverse.cache_info().misses, _reverse.cache_info().hits) == (1, 1)
+    try:
+        set_script_prefix("/prep/")
+        assert cached_reverse("questions:attempt_save", 3, 41) == "/prep" + expected
+    finally:
+        clear_script_prefix()
+    with pytest.raises(NoReverseMatch):
+        cached_reverse("questions:attempt_save", 3)
