@@ -131,6 +131,8 @@ TEMPLATES: list[dict[str, Any]] = [
                 # The user without the lazy proxy, once the request has read it.
                 "interviewprep.views.loaded_user",
                 "django.contrib.messages.context_processors.messages",
+                # The CSRF token without the lazy proxy (made on first use all the same).
+                "interviewprep.views.csrf_token",
             ],
         },
     },

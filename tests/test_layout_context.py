@@ -37,3 +37,24 @@ def test_anonymous_pages_still_say_log_in():
     assert response.status_code == 200
     assert ">Log in<" in response.text
     assert not response.context["user"].is_authenticated
+
+
+def test_the_csrf_token_is_made_only_when_a_template_uses_it_and_is_djangos():
+    from django.middleware.csrf import _unmask_cipher_token, get_token
+    from django.template import engines
+
+    from interviewprep.views import CsrfToken
+
+    unused = RequestFactory().get("/")
+    engines["django"].from_string("<p>{{ 1 }}</p>").render({}, unused)
+    assert "CSRF_COOKIE" not in unused.META  # no token made, so no cookie to set
+
+    request = RequestFactory().get("/")
+    html = engines["django"].from_string("{{ csrf_token }}|{% csrf_token %}").render({}, request)
+    shown, field = html.split("|")
+    assert f'name="csrfmiddlewaretoken" value="{shown}"' in field  # one token, made once
+    secret = request.META["CSRF_COOKIE"]
+    assert _unmask_cipher_token(shown) == secret
+    assert _unmask_cipher_token(get_token(request)) == secret
+    token = CsrfToken(request)
+    assert token and token == str(token) and len(token) == 64 and token.__html__() == str(token)
