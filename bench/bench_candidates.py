@@ -7,8 +7,13 @@ time, basing each save on the revision the last one returned, as the page does; 
 save waits for its previous one. The load steps up through offered rates (candidates / 2 s); each
 step reports offered and achieved saves/s, p50/p95/p99 (measured from when the save was due, so a
 slow server is not hidden by the client waiting), errors by status, and checks in the database
-that every candidate's stored answer is the last one the server acknowledged (lost saves). The
-same client then drives the bare project's one-UPDATE view (bench/bare) with the same steps. The
+that every candidate's stored answer is the last one the server acknowledged (lost saves), and
+counts PostgreSQL's checkpoints and the side's table's autovacuums and autoanalyzes during the
+step (to tell a slow step caused by them from one that is not), and how busy the machine's CPUs
+were and how much of their time the hypervisor gave to other machines ("stolen"); a step past
+the knee with more than BENCH_STOLEN_RETRY (10%) stolen is run once more, on either side. The
+same client drives the bare project's one-UPDATE view (bench/bare) through the same steps, step by
+step interleaved with the app. The
 knee is the lowest offered rate whose p99 passes 200 ms. Loopback only, bounded in time (each
 step BENCH_STEP_SECONDS, 10 s by default; a side stops at its first step past the knee).
 Target: the app's knee at least 70% of the bare one.
@@ -33,6 +38,9 @@ from bench.scratch import percentile  # noqa: E402
 RATES = [int(r) for r in os.environ.get("BENCH_RATES", "25,50,100,150,200,300,400").split(",")]
 STEP_SECONDS = float(os.environ.get("BENCH_STEP_SECONDS", "10"))
 KNEE_MS = 200.0
+# A step past the knee while the hypervisor took more than this share of the machine's CPU time
+# (steal, in /proc/stat) is run once more: on a shared host, neighbours alone can push p99 past it.
+STOLEN_RETRY = float(os.environ.get("BENCH_STOLEN_RETRY", "0.10"))
 CSRF = "c" * 32
 
 
@@ -56,8 +64,11 @@ def measure(stack: Stack) -> int:
         f"SESSION_ENGINE {settings.SESSION_ENGINE}; "
         f"bare project: gunicorn --workers {WORKERS}; steps of {STEP_SECONDS:.0f} s"
     )
-    print("| server | offered/s | achieved/s | p50 | p95 | p99 | errors | lost |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    print(
+        "| server | offered/s | achieved/s | p50 | p95 | p99 | errors | lost "
+        "| checkpoints / autovacuums in the step | machine CPU busy / stolen |"
+    )
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     return summarise(sweep({"app": (candidates, stack.url), "bare": (bare, stack.bare_url)}))
 
 
@@ -217,9 +228,41 @@ def lost_saves(side: str, url: str, pool: list[Candidate]) -> int:
     return len(lost)
 
 
+def background(side: str, url: str) -> tuple[int, int]:
+    """(checkpoints so far on the server, autovacuums and autoanalyzes so far of the side's
+    table): read before and after each step, so that a slow step can be matched with PostgreSQL's
+    own work in it."""
+    import psycopg
+
+    table = "questions_attempt" if side == "app" else "bare_note"
+    with psycopg.connect(url, autocommit=True) as conn:
+        row = conn.execute("SELECT num_timed + num_requested FROM pg_stat_checkpointer").fetchone()
+        vacuums = conn.execute(
+            "SELECT autovacuum_count + autoanalyze_count FROM pg_stat_user_tables"
+            " WHERE relname = %s",
+            [table],
+        ).fetchone()
+    return (row[0] if row else 0), (vacuums[0] if vacuums else 0)
+
+
+def cpu_times() -> list[int]:
+    """The machine's CPU time so far, in ticks: user, nice, system, idle, iowait, irq, softirq,
+    steal (time the hypervisor gave this virtual machine's CPUs to someone else)."""
+    return [int(n) for n in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+
+
 def one_step(side: str, pool: list[Candidate], url: str, rate: int) -> dict:
     port = PORT if side == "app" else BARE_PORT
+    checkpoints, vacuums = background(side, url)
+    cpu = cpu_times()
     step, elapsed = asyncio.run(run_step(port, pool, rate))
+    ticks = [after - before for after, before in zip(cpu_times(), cpu, strict=True)]
+    total = sum(ticks) or 1
+    busy = 1 - (ticks[3] + ticks[4]) / total
+    machine = f"{busy:.0%} / {ticks[7] / total:.0%}"
+    time.sleep(0.5)  # the statistics collector reports with a short delay
+    checkpoints_after, vacuums_after = background(side, url)
+    work = f"{checkpoints_after - checkpoints} / {vacuums_after - vacuums}"
     lost = lost_saves(side, url, pool[: rate * 2])
     lat = step.latencies or [float("inf")]
     p50, p95, p99 = (percentile(lat, f) for f in (0.5, 0.95, 0.99))
@@ -227,10 +270,12 @@ def one_step(side: str, pool: list[Candidate], url: str, rate: int) -> dict:
     print(
         f"| {side} | {step.sent / elapsed:.0f} ({rate * 2} candidates) "
         f"| {len(step.latencies) / elapsed:.0f} | {p50:.0f} ms | {p95:.0f} ms | {p99:.0f} ms "
-        f"| {errors} | {lost} |",
+        f"| {errors} | {lost} | {work} | {machine} |",
         flush=True,
     )
-    return {"rate": rate, "p99": p99, "lost": lost, "errors": step.errors}
+    return {
+        "rate": rate, "p99": p99, "lost": lost, "errors": step.errors, "stolen": ticks[7] / total
+    }  # fmt: skip
 
 
 def sweep(sides: dict[str, tuple[list[Candidate], str]]) -> dict:
@@ -244,6 +289,13 @@ def sweep(sides: dict[str, tuple[list[Candidate], str]]) -> dict:
                 continue
             result = one_step(side, pool, url, rate)
             bad = result["p99"] > KNEE_MS or result["errors"] or result["lost"]
+            if bad and not result["lost"] and result["stolen"] > STOLEN_RETRY:
+                # The hypervisor took the CPUs away for part of the step: measure it once more
+                # (either side, the same rule), and keep the second result whatever it says.
+                print(f"| {side} | (again: {result['stolen']:.0%} of the CPU time was stolen) |")
+                time.sleep(2)
+                result = one_step(side, pool, url, rate)
+                bad = result["p99"] > KNEE_MS or result["errors"] or result["lost"]
             knees[side]["failed" if bad else "passed"] = result
             time.sleep(2)  # let the servers drain between steps
         if all(k["failed"] is not None for k in knees.values()):
