@@ -5,9 +5,9 @@ Every page extends base.html, so its nodes run on every request: as template mar
 and header were about 70 nodes (a loop over the navigation, a dozen tags, the account links),
 most of the layout's cost and a third of an empty signed-in page's CPU (docs/benchmarks.md).
 Here the parts that cannot change while a process runs (static and reversed URLs, the markup
-around them) are built once; each request fills in only what is its own: the CSP nonce, the CSRF
-token, the user's name and the sections they see, and which one is current. Everything a
-request fills in is escaped.
+around them) are built once per script prefix; each request fills in only what is its own: the
+CSP nonce, the CSRF token, the user's name and the sections they see, and which one is current.
+Everything a request fills in is escaped.
 """
 
 from functools import cache, lru_cache
@@ -18,7 +18,7 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.template.context import Context
 from django.templatetags.static import static
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django_htmx.jinja import htmx_script
@@ -62,8 +62,9 @@ def _url_or_none(name: str) -> str | None:
 
 
 @cache
-def available_nav_items() -> list[tuple[str, str, str]]:
-    """(label, URL, audience) of the sections that exist; URLs are fixed once Django is up."""
+def available_nav_items(prefix: str) -> list[tuple[str, str, str]]:
+    """(label, URL, audience) of the sections that exist, under the script prefix `prefix` (part
+    of the key: reverse() reads the current one itself)."""
     return [
         (label, url, audience)
         for label, name, audience in NAV_ITEMS
@@ -72,7 +73,7 @@ def available_nav_items() -> list[tuple[str, str, str]]:
 
 
 @cache
-def _head() -> str:
+def _head(prefix: str) -> str:
     """The head's links and scripts, with _NONCE where the request's nonce goes."""
     links = [format_html('<link rel="stylesheet" href="{}">', static(path)) for path in STYLESHEETS]
     icon = static("favicon.svg")
@@ -85,7 +86,7 @@ def _head() -> str:
 
 
 @cache
-def _urls() -> dict[str, str]:
+def _urls(prefix: str) -> dict[str, str]:
     return {
         "home": reverse("home"),
         "admin": reverse("admin:index"),
@@ -127,23 +128,23 @@ def _csrf_input(context: Context) -> str:
 @register.simple_tag(takes_context=True)
 def layout_head(context: Context) -> SafeString:
     """The stylesheets, the icon, htmx and the app's script, the scripts with the CSP nonce."""
-    return mark_safe(_head().replace(_NONCE, _nonce(context)))  # noqa: S308 - built escaped
+    return mark_safe(_head(get_script_prefix()).replace(_NONCE, _nonce(context)))  # noqa: S308 - built escaped
 
 
 @lru_cache(maxsize=1024)
 def _header(
-    signed_in: bool, staff: bool, interviewer: bool, current: tuple[str, ...]
+    prefix: str, signed_in: bool, staff: bool, interviewer: bool, current: tuple[str, ...]
 ) -> tuple[str, str, str]:
     """The header's markup for one kind of visitor on one section, in three pieces: before the
     user's name, between it and the logout form's CSRF field, and after (a visitor who is not
     signed in has neither: the last two are empty)."""
-    urls = _urls()
+    urls = _urls(prefix)
     head = [
         '<header class="site-header">\n    <nav class="nav" aria-label="Main">\n      ',
         format_html('<a class="brand" href="{}">InterviewPrep</a>', urls["home"]),
         '\n      <ul class="nav-links">\n        ',
     ]
-    for label, url, audience in available_nav_items():
+    for label, url, audience in available_nav_items(prefix):
         if (audience != "all" and not signed_in) or (audience == "interviewer" and not interviewer):
             continue
         current_attr = mark_safe(' aria-current="page"' if url in current else "")  # noqa: S308
@@ -185,13 +186,15 @@ def site_header(context: Context) -> SafeString:
     user = context.get("user")
     request = context.get("request")
     path = getattr(request, "path", "")
+    prefix = get_script_prefix()
     current = tuple(
         url
-        for _label, url, _audience in available_nav_items()
+        for _label, url, _audience in available_nav_items(prefix)
         if path == url or (url != "/" and path.startswith(url))
     )
     if user is None or not user.is_authenticated:
-        return mark_safe(_header(False, False, False, current)[0])  # noqa: S308 - built escaped
-    head, between, after = _header(True, bool(user.is_staff), is_interviewer(user), current)
+        return mark_safe(_header(prefix, False, False, False, current)[0])  # noqa: S308 - built escaped
+    kind = (True, bool(user.is_staff), is_interviewer(user))
+    head, between, after = _header(prefix, *kind, current)
     name = escape(user.get_username())
     return mark_safe(head + name + between + _csrf_input(context) + after)  # noqa: S308

@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.test import Client
+from django.urls import clear_script_prefix, set_script_prefix
 
 from interviewprep import layout
 from tests.factories import client_for, make_interviewer, make_session, make_staff, make_user
@@ -100,3 +101,18 @@ def test_a_changed_static_url_changes_the_head(settings):
     html = Client().get("/questions/").text
     assert 'href="/assets/css/app.css"' in html
     assert 'src="/assets/js/app.js"' in html
+
+
+def test_under_a_script_prefix_every_layout_link_carries_it():
+    user = make_user()
+    client = client_for(user)
+    try:  # as Django's WSGI handler sets it for SCRIPT_NAME (the test client does not)
+        set_script_prefix("/prep/")
+        html = client.get("/history/", SCRIPT_NAME="/prep").text
+    finally:
+        clear_script_prefix()
+    nav = main_nav(html)
+    assert 'href="/prep/"' in nav and 'action="/prep/accounts/logout/"' in nav
+    assert '<a href="/prep/history/" aria-current="page">History</a>' in nav
+    assert 'href="/history/"' not in nav
+    assert 'href="/history/"' in main_nav(client.get("/history/").text)  # and back without it
