@@ -1,4 +1,5 @@
-"""Project-level views: the health check, and the `user` every page's layout reads."""
+"""Project-level views: the health check, and what every page's layout reads (the user once read,
+the CSRF token without a lazy proxy)."""
 
 from typing import Any
 
