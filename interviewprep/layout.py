@@ -17,6 +17,7 @@ from django import template
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.template.context import Context
+from django.template.defaulttags import CsrfTokenNode
 from django.templatetags.static import static
 from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils.html import escape, format_html
@@ -117,12 +118,8 @@ def _nonce(context: Context) -> str:
     return "" if nonce is None else escape(nonce)
 
 
-def _csrf_input(context: Context) -> str:
-    """What `{% csrf_token %}` renders: the hidden field, or nothing without a token."""
-    token = context.get("csrf_token")
-    if not token or token == "NOTPROVIDED":
-        return ""
-    return format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
+# `{% csrf_token %}`'s own node, for the logout form's field (stateless: one serves every request).
+_CSRF_FIELD = CsrfTokenNode()
 
 
 @register.simple_tag(takes_context=True)
@@ -197,4 +194,4 @@ def site_header(context: Context) -> SafeString:
     kind = (True, bool(user.is_staff), is_interviewer(user))
     head, between, after = _header(prefix, *kind, current)
     name = escape(user.get_username())
-    return mark_safe(head + name + between + _csrf_input(context) + after)  # noqa: S308
+    return mark_safe(head + name + between + _CSRF_FIELD.render(context) + after)  # noqa: S308
